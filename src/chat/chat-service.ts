@@ -1,0 +1,262 @@
+import type { Logger } from 'pino';
+import type { Broadcaster } from '../broadcasting/broadcaster.js';
+import { fail, ok, type Result } from '../errors/error-codes.js';
+import { randomToken, type Hasher } from '../security/hashing.js';
+import type { ConversationStore } from '../storage/conversation-store.js';
+import type { ConversationRow } from '../storage/schema.js';
+import type { Clock } from './clock.js';
+import type { MessageDto, VisitorConversationDto } from './dto.js';
+import type { ChatEvent } from './events.js';
+import { decideLookup, isResumable } from './resume-policy.js';
+import type { Views } from './views.js';
+
+/** Who is asking: the socket (or trusted proxy) IP, the user agent and the raw browser fingerprint. */
+export interface VisitorContext {
+  ip: string;
+  userAgent: string;
+  fingerprint: string | undefined;
+}
+
+/** A visitor's proven access to one conversation, from a bearer token. */
+export interface VisitorAccess {
+  conversation: ConversationRow;
+  /** A rule-5 join sees messages from this seq on; everyone else from 1. */
+  visibleFromSeq: number;
+}
+
+export interface StartInput {
+  name?: string | undefined;
+  email?: string | undefined;
+  message?: string | undefined;
+  clientMessageId?: string | undefined;
+  pageUrl?: string | undefined;
+  referrer?: string | undefined;
+  /** Rule 2 through `start`: the stored conversation and its token. */
+  resume?: { conversationId: number; token: string } | undefined;
+}
+
+export interface Session {
+  conversation: VisitorConversationDto;
+  visitor_token: string;
+  messages: MessageDto[];
+}
+
+export type LookupAnswer = ({ match: 'device' } & Session) | { match: 'network'; resume_ticket: string } | { match: 'none' };
+
+export interface ChatMetrics {
+  conversationStarted(): void;
+  messageStored(sender: 'visitor' | 'agent' | 'system'): void;
+}
+
+export interface ChatOptions {
+  resumeWindowMs: number;
+  resumeByNetwork: 'ask' | 'off';
+}
+
+export interface ChatDeps {
+  conversations: ConversationStore;
+  views: Views;
+  hasher: Hasher;
+  clock: Clock;
+  broadcaster: Broadcaster;
+  logger: Logger;
+  metrics: ChatMetrics;
+  options: ChatOptions;
+}
+
+const TICKET_TTL_MS = 10 * 60_000;
+const TRANSCRIPT_LIMIT = 1000;
+export const JOIN_NOTE = 'The visitor continued this conversation from another device on the same network.';
+
+const TOKEN = 'visitor-token';
+const FINGERPRINT = 'fingerprint';
+const TICKET = 'resume-ticket';
+
+/** The customer side of the chat: starting, resuming (DESIGN.md section 3), sending, reading. */
+export class ChatService {
+  constructor(private readonly deps: ChatDeps) {}
+
+  /** Starts a conversation, or resumes one under rule 2 (stored token) or rule 6 (exact device match). */
+  async start(input: StartInput, ctx: VisitorContext): Promise<Result<Session & { resumed: boolean }>> {
+    const { conversations, hasher, clock } = this.deps;
+    const now = clock.now();
+    const resumedFrom = await this.findResumable(input, ctx, now);
+    if (resumedFrom) {
+      if (input.message !== undefined) {
+        const sent = await this.send(resumedFrom.access, input.message, input.clientMessageId ?? null);
+        if (!sent.ok) return sent;
+      }
+      const session = await this.session(resumedFrom.access.conversation.id, resumedFrom.token, resumedFrom.access.visibleFromSeq);
+      return ok({ ...session, resumed: true });
+    }
+
+    const token = randomToken();
+    const row = await conversations.create({
+      status: 'open',
+      client_fingerprint: ctx.fingerprint === undefined ? null : hasher.hash(FINGERPRINT, ctx.fingerprint),
+      client_ip: ctx.ip,
+      user_agent: ctx.userAgent,
+      visitor_token_hash: hasher.hash(TOKEN, token),
+      visitor_name: input.name ?? null,
+      visitor_email: input.email ?? null,
+      page_url: input.pageUrl ?? null,
+      referrer: input.referrer ?? null,
+      assigned_agent_id: null,
+      last_seq: 0,
+      visitor_read_seq: 0,
+      agent_read_seq: 0,
+      created_at: now,
+      last_activity_at: now,
+      closed_at: null,
+    });
+    this.deps.metrics.conversationStarted();
+    await this.publish({ name: 'ConversationStarted', conversation: await this.deps.views.forAgent(row) });
+    if (input.message !== undefined) {
+      const sent = await this.send({ conversation: row, visibleFromSeq: 1 }, input.message, input.clientMessageId ?? null);
+      if (!sent.ok) return sent;
+    }
+    const session = await this.session(row.id, token, 1);
+    return ok({ ...session, resumed: false });
+  }
+
+  private async findResumable(input: StartInput, ctx: VisitorContext, now: number): Promise<{ access: VisitorAccess; token: string } | undefined> {
+    const window = this.deps.options.resumeWindowMs;
+    if (input.resume) {
+      const access = await this.authorize(input.resume.conversationId, input.resume.token);
+      if (access && isResumable(access.conversation, now, window)) return { access, token: input.resume.token };
+    }
+    if (ctx.fingerprint === undefined) return undefined;
+    const candidates = await this.deps.conversations.openFromIp(ctx.ip, now - window);
+    const decision = decideLookup({ fingerprintHash: this.deps.hasher.hash(FINGERPRINT, ctx.fingerprint), userAgent: ctx.userAgent }, candidates, 'off');
+    if (decision.match !== 'device') return undefined;
+    const conversation = candidates.find((c) => c.id === decision.conversationId) as ConversationRow;
+    const token = await this.issueToken(conversation.id, 1);
+    return { access: { conversation, visibleFromSeq: 1 }, token };
+  }
+
+  /** Rules 4–6 for a visitor with no stored conversation. */
+  async lookup(fingerprint: string, ctx: VisitorContext): Promise<LookupAnswer> {
+    const { conversations, hasher, clock, options } = this.deps;
+    const now = clock.now();
+    const fingerprintHash = hasher.hash(FINGERPRINT, fingerprint);
+    const candidates = await conversations.openFromIp(ctx.ip, now - options.resumeWindowMs);
+    const decision = decideLookup({ fingerprintHash, userAgent: ctx.userAgent }, candidates, options.resumeByNetwork);
+    switch (decision.match) {
+      case 'device': {
+        const token = await this.issueToken(decision.conversationId, 1);
+        return { match: 'device', ...(await this.session(decision.conversationId, token, 1)) };
+      }
+      case 'network': {
+        const ticket = randomToken();
+        await conversations.insertTicket({
+          ticket_hash: hasher.hash(TICKET, ticket),
+          conversation_id: decision.conversationId,
+          fingerprint_hash: fingerprintHash,
+          client_ip: ctx.ip,
+          expires_at: now + TICKET_TTL_MS,
+          used_at: null,
+        });
+        return { match: 'network', resume_ticket: ticket };
+      }
+      case 'none':
+        return { match: 'none' };
+    }
+  }
+
+  /**
+   * Rule 5: joins the conversation a ticket points at. The ticket is single-use, bound to the
+   * device and network it was issued to, and the new device sees only messages from the join on.
+   */
+  async resume(ticket: string, fingerprint: string, ctx: VisitorContext): Promise<Result<Session>> {
+    const { conversations, hasher, clock } = this.deps;
+    const now = clock.now();
+    const used = await conversations.consumeTicket(hasher.hash(TICKET, ticket), now);
+    if (!used || used.fingerprint_hash !== hasher.hash(FINGERPRINT, fingerprint) || used.client_ip !== ctx.ip) {
+      return fail('not_found', 'This resume ticket is unknown, already used or expired.', { resume_ticket: 'is unknown, used or expired' });
+    }
+    const note = await conversations.append({
+      conversationId: used.conversation_id,
+      sender: 'system',
+      agentId: null,
+      body: JOIN_NOTE,
+      clientMessageId: null,
+      now,
+      requireOpen: true,
+    });
+    if (note.kind === 'closed') return fail('conversation_closed', 'This conversation has been closed.');
+    if (note.kind !== 'created') return fail('not_found', 'Conversation not found.');
+    this.deps.metrics.messageStored('system');
+    await this.publish({ name: 'MessageSent', conversationId: used.conversation_id, message: await this.deps.views.message(note.row) });
+    const token = await this.issueToken(used.conversation_id, note.row.seq);
+    return ok(await this.session(used.conversation_id, token, note.row.seq));
+  }
+
+  /** The access a bearer token gives to a conversation; nothing when the token does not open it. */
+  async authorize(conversationId: number, token: string): Promise<VisitorAccess | undefined> {
+    return this.deps.conversations.findByToken(conversationId, this.deps.hasher.hash(TOKEN, token));
+  }
+
+  async status(access: VisitorAccess): Promise<{ id: number; status: 'open' | 'closed'; resumable: boolean; last_seq: number; last_activity_at: string; agent: VisitorConversationDto['agent'] }> {
+    const c = await this.deps.views.forVisitor(access.conversation);
+    const resumable = isResumable(access.conversation, this.deps.clock.now(), this.deps.options.resumeWindowMs);
+    return { id: c.id, status: c.status, resumable, last_seq: c.last_seq, last_activity_at: c.last_activity_at, agent: c.agent };
+  }
+
+  async messages(access: VisitorAccess, after: number, limit: number): Promise<{ messages: MessageDto[]; last_seq: number }> {
+    const rows = await this.deps.conversations.messages(access.conversation.id, { after, limit, fromSeq: access.visibleFromSeq });
+    return { messages: await this.deps.views.messages(rows), last_seq: access.conversation.last_seq };
+  }
+
+  /** A visitor message; the same `client_message_id` again answers the stored message (`created: false`). */
+  async send(access: VisitorAccess, body: string, clientMessageId: string | null): Promise<Result<{ message: MessageDto; created: boolean }>> {
+    return this.append(access.conversation.id, { sender: 'visitor', agentId: null, body, clientMessageId });
+  }
+
+  /** Stores a visitor or agent message and publishes `MessageSent` once committed. */
+  async append(
+    conversationId: number,
+    m: { sender: 'visitor' | 'agent'; agentId: number | null; body: string; clientMessageId: string | null },
+  ): Promise<Result<{ message: MessageDto; created: boolean }>> {
+    const result = await this.deps.conversations.append({ conversationId, ...m, now: this.deps.clock.now(), requireOpen: true });
+    switch (result.kind) {
+      case 'missing':
+        return fail('not_found', 'Conversation not found.');
+      case 'closed':
+        return fail('conversation_closed', 'This conversation has been closed; start a new one.');
+      case 'duplicate':
+        return ok({ message: await this.deps.views.message(result.row), created: false });
+      case 'created': {
+        this.deps.metrics.messageStored(m.sender);
+        const message = await this.deps.views.message(result.row);
+        await this.publish({ name: 'MessageSent', conversationId, message });
+        return ok({ message, created: true });
+      }
+    }
+  }
+
+  async markRead(access: VisitorAccess, seq: number): Promise<void> {
+    const marker = await this.deps.conversations.markRead(access.conversation.id, 'visitor_read_seq', seq);
+    if (marker !== undefined) await this.publish({ name: 'MessagesRead', conversationId: access.conversation.id, reader: { type: 'visitor' }, seq: marker });
+  }
+
+  /** Publishes after the commit; a broadcaster failure is logged, never turned into a failed request. */
+  async publish(event: ChatEvent): Promise<void> {
+    try {
+      await this.deps.broadcaster.publish(event);
+    } catch (error) {
+      this.deps.logger.error({ err: error, event: event.name }, 'broadcast failed; clients will catch up by polling');
+    }
+  }
+
+  private async issueToken(conversationId: number, visibleFromSeq: number): Promise<string> {
+    const token = randomToken();
+    await this.deps.conversations.addToken(conversationId, this.deps.hasher.hash(TOKEN, token), visibleFromSeq, this.deps.clock.now());
+    return token;
+  }
+
+  private async session(conversationId: number, token: string, fromSeq: number): Promise<Session> {
+    const row = (await this.deps.conversations.get(conversationId)) as ConversationRow;
+    const messages = await this.deps.conversations.messages(conversationId, { after: 0, limit: TRANSCRIPT_LIMIT, fromSeq });
+    return { conversation: await this.deps.views.forVisitor(row), visitor_token: token, messages: await this.deps.views.messages(messages) };
+  }
+}

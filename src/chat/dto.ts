@@ -1,0 +1,101 @@
+import type { ConversationRow, MessageRow } from '../storage/schema.js';
+
+/** A message as every client sees it (DESIGN.md section 4). */
+export interface MessageDto {
+  id: number;
+  conversation_id: number;
+  seq: number;
+  sender: 'visitor' | 'agent' | 'system';
+  author_name?: string;
+  body: string;
+  client_message_id?: string;
+  created_at: string;
+}
+
+export interface AgentRef {
+  id: number;
+  name: string;
+}
+
+/** The conversation as its visitor sees it: nothing about other people or the server. */
+export interface VisitorConversationDto {
+  id: number;
+  status: 'open' | 'closed';
+  last_seq: number;
+  visitor_read_seq: number;
+  agent_read_seq: number;
+  created_at: string;
+  last_activity_at: string;
+  closed_at: string | null;
+  agent: AgentRef | null;
+}
+
+/** The conversation as agents see it: visitor details included. */
+export interface AgentConversationDto extends VisitorConversationDto {
+  visitor_name: string | null;
+  visitor_email: string | null;
+  client_ip: string;
+  user_agent: string;
+  /** First 12 hex characters of the keyed fingerprint hash: enough to tell devices apart. */
+  fingerprint_short: string | null;
+  page_url: string | null;
+  referrer: string | null;
+  assigned_agent_id: number | null;
+  unread_count: number;
+  last_message: MessageDto | null;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export function toMessageDto(row: MessageRow, authorName?: string | null): MessageDto {
+  const dto: MessageDto = {
+    id: row.id,
+    conversation_id: row.conversation_id,
+    seq: row.seq,
+    sender: row.sender,
+    body: row.body,
+    created_at: iso(row.created_at),
+  };
+  if (authorName) dto.author_name = authorName;
+  if (row.client_message_id !== null) dto.client_message_id = row.client_message_id;
+  return dto;
+}
+
+export function toVisitorConversation(row: ConversationRow, agent: AgentRef | null): VisitorConversationDto {
+  return {
+    id: row.id,
+    status: row.status,
+    last_seq: row.last_seq,
+    visitor_read_seq: row.visitor_read_seq,
+    agent_read_seq: row.agent_read_seq,
+    created_at: iso(row.created_at),
+    last_activity_at: iso(row.last_activity_at),
+    closed_at: row.closed_at === null ? null : iso(row.closed_at),
+    agent,
+  };
+}
+
+export function toAgentConversation(
+  row: ConversationRow,
+  agent: AgentRef | null,
+  extra: { unread_count: number; last_message: MessageDto | null },
+): AgentConversationDto {
+  return {
+    ...toVisitorConversation(row, agent),
+    visitor_name: row.visitor_name,
+    visitor_email: row.visitor_email,
+    client_ip: row.client_ip,
+    user_agent: row.user_agent,
+    fingerprint_short: row.client_fingerprint?.slice(0, 12) ?? null,
+    page_url: row.page_url,
+    referrer: row.referrer,
+    assigned_agent_id: row.assigned_agent_id,
+    ...extra,
+  };
+}
+
+/** Narrows an agent view to what the visitor may see (used on the visitor's channel). */
+export function visitorView(c: AgentConversationDto): VisitorConversationDto {
+  const { id, status, last_seq, visitor_read_seq, agent_read_seq, created_at, last_activity_at, closed_at, agent } = c;
+  return { id, status, last_seq, visitor_read_seq, agent_read_seq, created_at, last_activity_at, closed_at, agent };
+}

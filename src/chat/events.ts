@@ -1,0 +1,10 @@
+import type { AgentConversationDto, AgentRef, MessageDto } from './dto.js';
+
+export type Reader = { type: 'visitor' } | ({ type: 'agent' } & AgentRef);
+
+/** What happened in the chat, published after the database commit (DESIGN.md section 6). */
+export type ChatEvent =
+  | { name: 'MessageSent'; conversationId: number; message: MessageDto }
+  | { name: 'ConversationStarted'; conversation: AgentConversationDto }
+  | { name: 'ConversationUpdated'; conversation: AgentConversationDto }
+  | { name: 'MessagesRead'; conversationId: number; reader: Reader; seq: number };

@@ -1,0 +1,120 @@
+import { Command, Option } from 'commander';
+import { AgentService } from './agents/agent-service.js';
+import { systemClock } from './chat/clock.js';
+import { ConfigError, type Config } from './config/config.js';
+import { loadConfigFromEnvironment } from './config/load.js';
+import { createParley } from './main.js';
+import { createLogger } from './ops/logger.js';
+import { createHasher, randomToken } from './security/hashing.js';
+import { AgentStore } from './storage/agent-store.js';
+import { ConversationStore } from './storage/conversation-store.js';
+import { migrate, openStorage, type Storage } from './storage/database.js';
+
+const program = new Command('parley').description('Parley: self-hosted live chat for websites');
+
+program
+  .command('start')
+  .description('serve the chat API, dashboard and widget on PORT (migrations run first)')
+  .action(async () => {
+    const config = configOrExit();
+    const logger = createLogger(config.logLevel);
+    const parley = await createParley(config, logger);
+    const admin = await parley.agents.ensureFirstAdmin(config.agents.adminEmail, config.agents.adminPassword);
+    if (admin) {
+      // Printed once, on the start that created the account; never logged.
+      process.stdout.write(
+        admin.password === undefined
+          ? `\nCreated admin agent ${admin.email} with ADMIN_PASSWORD.\n\n`
+          : `\nCreated admin agent:\n  email:    ${admin.email}\n  password: ${admin.password}\nLog in at ${config.http.appUrl}/stratus and change it. This is shown only once.\n\n`,
+      );
+    }
+    let closing = false;
+    const shutdown = (signal: string) => {
+      if (closing) return;
+      closing = true;
+      logger.info({ signal }, 'shutting down');
+      const force = setTimeout(() => process.exit(1), 10_000);
+      force.unref();
+      parley.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+    await parley.app.listen({ host: config.http.host, port: config.http.port });
+    logger.info({ url: config.http.appUrl, database: config.database.kind, broadcast: config.broadcast.driver }, 'Parley is listening');
+  });
+
+program
+  .command('migrate')
+  .description('apply pending database migrations')
+  .action(async () => {
+    await withStorage(async (storage) => {
+      const applied = await migrate(storage);
+      process.stdout.write(applied.length === 0 ? 'Nothing to migrate.\n' : `Applied: ${applied.join(', ')}\n`);
+    });
+  });
+
+program
+  .command('agent:create')
+  .description('add an agent (prints a generated password when none is given)')
+  .requiredOption('--email <email>', 'login email')
+  .option('--name <name>', 'display name', 'Agent')
+  .option('--password <password>', 'password (at least 8 characters); generated when omitted')
+  .addOption(new Option('--role <role>', 'role').choices(['agent', 'admin']).default('agent'))
+  .action(async (opts: { email: string; name: string; password?: string; role: 'agent' | 'admin' }) => {
+    if (opts.password !== undefined && opts.password.length < 8) fatal('--password must be at least 8 characters');
+    await withStorage(async (storage, config) => {
+      await migrate(storage);
+      const service = new AgentService({ agents: new AgentStore(storage.db), hasher: createHasher(config.appKey), clock: systemClock, sessionLifetimeMs: config.agents.sessionLifetimeMs });
+      const password = opts.password ?? randomToken(12);
+      const created = await service.create({ email: opts.email, name: opts.name, password, role: opts.role });
+      if (!created.ok) fatal(created.error.message);
+      process.stdout.write(`Created ${opts.role} ${created.value.email} (id ${created.value.id})${opts.password === undefined ? `\n  password: ${password}` : ''}\n`);
+    });
+  });
+
+program
+  .command('purge')
+  .description('apply the retention policy: closed conversations past CHAT_RETENTION_DAYS, expired sessions and tickets')
+  .action(async () => {
+    await withStorage(async (storage, config) => {
+      await migrate(storage);
+      const now = Date.now();
+      const conversations = new ConversationStore(storage.db);
+      const removed = config.chat.retentionDays > 0 ? await conversations.purgeClosed(now - config.chat.retentionDays * 86_400_000) : 0;
+      const tickets = await conversations.purgeTickets(now);
+      const sessions = await new AgentStore(storage.db).purgeSessions(now);
+      process.stdout.write(`Purged ${removed} closed conversation(s), ${sessions} expired session(s), ${tickets} used or expired resume ticket(s).\n`);
+    });
+  });
+
+async function withStorage(work: (storage: Storage, config: Config) => Promise<void>): Promise<void> {
+  const config = configOrExit();
+  const storage = openStorage(config.database);
+  try {
+    await work(storage, config);
+  } finally {
+    await storage.close();
+  }
+}
+
+function configOrExit(): Config {
+  try {
+    return loadConfigFromEnvironment();
+  } catch (error) {
+    if (error instanceof ConfigError) fatal(error.message);
+    throw error;
+  }
+}
+
+function fatal(message: string): never {
+  process.stderr.write(`parley: ${message}\n`);
+  process.exit(1);
+}
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable Parley reads, with its default. Keys are the variable names, so a
+ * validation issue's path names the variable that is wrong.
+ */
+const port = z.coerce.number().int().min(1).max(65535);
+const positive = z.coerce.number().positive();
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const optionalUrl = z.url().optional();
+const rate = z.string().regex(/^\d+\/\d+(ms|s|m|h)?$/, 'must look like "10/1m" (count/period, period in ms, s, m or h)');
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['production', 'development', 'test']).default('production'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PORT: port.default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  APP_URL: optionalUrl,
+  APP_KEY: z
+    .string()
+    .refine(
+      (v) => (v.startsWith('base64:') ? Buffer.from(v.slice(7), 'base64').length === 32 : v.length >= 32),
+      'must be "base64:" followed by 32 base64-encoded bytes, or a string of at least 32 characters',
+    )
+    .optional(),
+  STORAGE_PATH: z.string().min(1).default('storage'),
+  TRUST_PROXY: z.string().default('false'),
+  HTTP_BODY_LIMIT: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
+
+  DB_CONNECTION: z.enum(['sqlite', 'pgsql']).optional(),
+  DB_DATABASE: z.string().min(1).optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+
+  BROADCAST_DRIVER: z.enum(['reverb', 'pusher', 'log', 'null']).optional(),
+  BROADCAST_CONNECTION: z.enum(['reverb', 'pusher', 'log', 'null']).optional(),
+  REVERB_APP_ID: z.string().min(1).optional(),
+  REVERB_APP_KEY: z.string().min(1).optional(),
+  REVERB_APP_SECRET: z.string().min(1).optional(),
+  REVERB_HOST: z.string().min(1).optional(),
+  REVERB_PORT: port.optional(),
+  REVERB_SCHEME: z.enum(['http', 'https']).optional(),
+  REVERB_SERVER: z.enum(['embedded', 'external']).default('embedded'),
+  REVERB_WEBHOOK_URL: optionalUrl,
+  PUSHER_APP_ID: z.string().min(1).optional(),
+  PUSHER_APP_KEY: z.string().min(1).optional(),
+  PUSHER_APP_SECRET: z.string().min(1).optional(),
+  PUSHER_APP_CLUSTER: z.string().min(1).default('mt1'),
+  PUSHER_HOST: z.string().min(1).optional(),
+  PUSHER_PORT: port.optional(),
+  PUSHER_SCHEME: z.enum(['http', 'https']).optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
+
+  CHAT_RESUME_WINDOW_HOURS: positive.default(24),
+  CHAT_RESUME_BY_NETWORK: z.enum(['ask', 'off']).default('ask'),
+  CHAT_ALLOWED_ORIGINS: z.string().default('*'),
+  CHAT_GREETING: z.string().max(500).default('Hi! How can we help you today?'),
+  CHAT_COLOR: z
+    .string()
+    .regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #2563eb')
+    .default('#2563eb'),
+  CHAT_RETENTION_DAYS: z.coerce.number().int().min(0).default(0),
+  CHAT_RATE_LIMIT_START: rate.default('10/1m'),
+  CHAT_RATE_LIMIT_SEND: rate.default('60/1m'),
+  AGENT_RATE_LIMIT_LOGIN: rate.default('10/5m'),
+
+  SESSION_LIFETIME: z.coerce.number().int().min(1).default(720),
+  SESSION_SECURE_COOKIE: bool.optional(),
+  ADMIN_EMAIL: z.email().optional(),
+  ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+});
+
+export type RawEnv = z.infer<typeof envSchema>;

@@ -1,0 +1,99 @@
+import cookie from '@fastify/cookie';
+import cors from '@fastify/cors';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.js';
+import type { Metrics } from '../ops/metrics.js';
+import { HttpFailure, sendFailure } from './http-error.js';
+import { agentRoutes, type AgentRouteDeps } from './routes/agent-routes.js';
+import { chatRoutes, type ChatRouteDeps } from './routes/chat-routes.js';
+import { opsRoutes, type OpsRouteDeps } from './routes/ops-routes.js';
+
+export interface AppDeps {
+  config: Pick<Config, 'http' | 'chat' | 'rateLimits' | 'agents'>;
+  logger: Logger;
+  metrics: Metrics;
+  chat: Omit<ChatRouteDeps, 'rates'>;
+  agents: Omit<AgentRouteDeps, 'loginRate' | 'cookie'>;
+  checks: OpsRouteDeps['checks'];
+}
+
+/** Fastify errors we answer with our own codes instead of Fastify's. */
+const FASTIFY_ERRORS: Record<string, { code: 'invalid_json' | 'payload_too_large' | 'unsupported_media_type' | 'bad_request'; message: string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'invalid_json', message: 'The request body is not valid JSON.' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'invalid_json', message: 'The request body is empty but Content-Type is application/json.' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'payload_too_large', message: 'The request body is too large.' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'unsupported_media_type', message: 'Send JSON with Content-Type: application/json.' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'bad_request', message: 'Content-Length does not match the body.' },
+};
+
+/** Builds the HTTP application: chat API, agent API, health and metrics. Listening is the caller's. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: config.http.bodyLimit,
+    trustProxy: config.http.trustProxy,
+    // Requests are logged once, at debug level, by the onResponse hook below.
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+  });
+
+  app.setErrorHandler((error: FastifyError & { failure?: HttpFailure['failure'] }, request, reply) => {
+    if (error instanceof HttpFailure) return sendFailure(reply, error.failure);
+    const known = FASTIFY_ERRORS[error.code];
+    if (known) return sendFailure(reply, known);
+    if (error.statusCode === 429) return sendFailure(reply, { code: 'rate_limited', message: error.message });
+    if (error instanceof SyntaxError) return sendFailure(reply, FASTIFY_ERRORS.FST_ERR_CTP_INVALID_JSON_BODY as { code: 'invalid_json'; message: string });
+    request.log.error({ err: error, url: request.url, method: request.method }, 'request failed');
+    return sendFailure(reply, { code: 'internal_error', message: 'Something went wrong on our side; it has been logged.' });
+  });
+  app.setNotFoundHandler((_request, reply) => sendFailure(reply, { code: 'not_found', message: 'No such endpoint.' }));
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    deps.metrics.request(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    request.log.debug({ method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+
+  await app.register(cookie);
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) => {
+      const error = new Error(`Too many requests: at most ${context.max} per ${context.after}. Retry later.`) as Error & { statusCode: number };
+      error.statusCode = 429;
+      return error;
+    },
+  });
+
+  await app.register(opsRoutes, { checks: deps.checks, metrics: deps.metrics });
+
+  // The customer API is called from other sites (the widget): CORS and the embedding allow-list apply.
+  await app.register(async (publicApi) => {
+    const allowed = config.chat.allowedOrigins;
+    const own = new URL(config.http.appUrl).origin;
+    const isAllowed = (origin: string | undefined) => origin === undefined || allowed === '*' || origin === own || allowed.includes(origin);
+    await publicApi.register(cors, {
+      origin: (origin, callback) => callback(null, isAllowed(origin) ? (allowed === '*' ? '*' : (origin ?? false)) : false),
+      methods: ['GET', 'POST'],
+      allowedHeaders: ['Content-Type', 'Authorization', 'X-Client-Fingerprint', 'X-Requested-With', 'X-Socket-ID'],
+      maxAge: 600,
+    });
+    publicApi.addHook('onRequest', async (request) => {
+      const origin = request.headers.origin;
+      if (request.method !== 'OPTIONS' && !isAllowed(origin)) {
+        throw new HttpFailure('origin_not_allowed', `Origin ${origin} is not in CHAT_ALLOWED_ORIGINS.`);
+      }
+    });
+    await publicApi.register(chatRoutes, { ...deps.chat, rates: { start: config.rateLimits.start, send: config.rateLimits.send } });
+  });
+
+  await app.register(agentRoutes, {
+    ...deps.agents,
+    loginRate: config.rateLimits.login,
+    cookie: { secure: config.http.secureCookies, maxAgeSeconds: Math.floor(config.agents.sessionLifetimeMs / 1000) },
+  });
+
+  return app;
+}

@@ -1,0 +1,161 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { toAgentDto, type AgentService, type AuthenticatedAgent } from '../../agents/agent-service.js';
+import type { InboxService } from '../../chat/inbox-service.js';
+import type { Rate } from '../../config/rate.js';
+import { HttpFailure, sendFailure } from '../http-error.js';
+import { agentPatchBody, assignBody, conversationsQuery, loginBody, messagesQuery, newAgentBody, pathId, readBody, sendBody } from '../schemas.js';
+import { validate } from '../validation.js';
+
+export const SESSION_COOKIE = 'parley_session';
+
+export interface AgentRouteDeps {
+  agents: AgentService;
+  inbox: InboxService;
+  loginRate: Rate;
+  cookie: { secure: boolean; maxAgeSeconds: number };
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    agentAuth?: AuthenticatedAgent & { sessionToken: string };
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The agent API (DESIGN.md section 5): cookie sessions, CSRF on every state change, admin-only management. */
+export async function agentRoutes(app: FastifyInstance, deps: AgentRouteDeps): Promise<void> {
+  const { agents, inbox } = deps;
+  const setSessionCookie = (reply: FastifyReply, token: string) =>
+    reply.setCookie(SESSION_COOKIE, token, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: deps.cookie.secure,
+      path: '/',
+      maxAge: deps.cookie.maxAgeSeconds,
+    });
+
+  app.post(
+    '/api/agent/login',
+    { config: { rateLimit: { max: deps.loginRate.max, timeWindow: deps.loginRate.windowMs, keyGenerator: (r: FastifyRequest) => `login:${r.ip}` } } },
+    async (request, reply) => {
+      const input = validate(loginBody, request.body);
+      if (!input.ok) return sendFailure(reply, input.error);
+      const result = await agents.login(input.value.email, input.value.password, { ip: request.ip, userAgent: String(request.headers['user-agent'] ?? '') });
+      if (!result.ok) return sendFailure(reply, result.error);
+      setSessionCookie(reply, result.value.sessionToken);
+      return { agent: toAgentDto(result.value.agent), csrf_token: result.value.csrfToken };
+    },
+  );
+
+  // Everything below needs a session; state changes also need the X-CSRF-Token header.
+  await app.register(async (authed) => {
+    authed.addHook('preHandler', async (request) => {
+      const token = request.cookies[SESSION_COOKIE];
+      const auth = token === undefined ? undefined : await agents.authenticate(token);
+      if (!auth || token === undefined) throw new HttpFailure('unauthenticated', 'Log in first: no valid agent session.');
+      if (!SAFE_METHODS.has(request.method) && !agents.checkCsrf(token, headerValue(request, 'x-csrf-token'))) {
+        throw new HttpFailure('csrf_mismatch', 'The X-CSRF-Token header is missing or does not match this session.');
+      }
+      request.agentAuth = { ...auth, sessionToken: token };
+    });
+    const me = (request: FastifyRequest) => (request.agentAuth as NonNullable<FastifyRequest['agentAuth']>).agent;
+    const conversationId = (request: FastifyRequest): number => {
+      const id = pathId((request.params as { id: string }).id);
+      if (id === undefined) throw new HttpFailure('not_found', 'Conversation not found.');
+      return id;
+    };
+
+    authed.post('/api/agent/logout', async (request, reply) => {
+      await agents.logout((request.agentAuth as NonNullable<FastifyRequest['agentAuth']>).sessionToken);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.code(204).send();
+    });
+
+    authed.get('/api/agent/me', async (request, reply) => {
+      const auth = request.agentAuth as NonNullable<FastifyRequest['agentAuth']>;
+      setSessionCookie(reply, auth.sessionToken);
+      return { agent: toAgentDto(auth.agent), csrf_token: auth.csrfToken };
+    });
+
+    authed.get('/api/agent/conversations', async (request, reply) => {
+      const query = validate(conversationsQuery, request.query);
+      if (!query.ok) return sendFailure(reply, query.error);
+      const result = await inbox.list(me(request), query.value);
+      return result.ok ? result.value : sendFailure(reply, result.error);
+    });
+
+    authed.get('/api/agent/conversations/:id', async (request, reply) => {
+      const query = validate(messagesQuery, request.query);
+      if (!query.ok) return sendFailure(reply, query.error);
+      const result = await inbox.get(conversationId(request), query.value.after, query.value.limit);
+      return result.ok ? result.value : sendFailure(reply, result.error);
+    });
+
+    authed.post('/api/agent/conversations/:id/messages', async (request, reply) => {
+      const id = conversationId(request);
+      const input = validate(sendBody, request.body);
+      if (!input.ok) return sendFailure(reply, input.error);
+      const result = await inbox.reply(me(request), id, input.value.body, input.value.client_message_id ?? null);
+      if (!result.ok) return sendFailure(reply, result.error);
+      return reply.code(result.value.created ? 201 : 200).send({ message: result.value.message });
+    });
+
+    authed.post('/api/agent/conversations/:id/assign', async (request, reply) => {
+      const id = conversationId(request);
+      const input = validate(assignBody, request.body);
+      if (!input.ok) return sendFailure(reply, input.error);
+      const target = input.value.agent_id === undefined ? me(request).id : input.value.agent_id;
+      const result = await inbox.assign(id, target);
+      return result.ok ? { conversation: result.value } : sendFailure(reply, result.error);
+    });
+
+    authed.post('/api/agent/conversations/:id/close', async (request, reply) => {
+      const result = await inbox.close(conversationId(request));
+      return result.ok ? { conversation: result.value } : sendFailure(reply, result.error);
+    });
+
+    authed.post('/api/agent/conversations/:id/reopen', async (request, reply) => {
+      const result = await inbox.reopen(conversationId(request));
+      return result.ok ? { conversation: result.value } : sendFailure(reply, result.error);
+    });
+
+    authed.post('/api/agent/conversations/:id/read', async (request, reply) => {
+      const id = conversationId(request);
+      const input = validate(readBody, request.body);
+      if (!input.ok) return sendFailure(reply, input.error);
+      const result = await inbox.markRead(me(request), id, input.value.seq);
+      return result.ok ? reply.code(204).send() : sendFailure(reply, result.error);
+    });
+
+    // Agent management: admins only.
+    await authed.register(async (admin) => {
+      admin.addHook('preHandler', async (request) => {
+        if (me(request).role !== 'admin') throw new HttpFailure('forbidden', 'Only admins can manage agents.');
+      });
+
+      admin.get('/api/agent/agents', async () => ({ agents: (await agents.list()).map(toAgentDto) }));
+
+      admin.post('/api/agent/agents', async (request, reply) => {
+        const input = validate(newAgentBody, request.body);
+        if (!input.ok) return sendFailure(reply, input.error);
+        const result = await agents.create(input.value);
+        return result.ok ? reply.code(201).send({ agent: toAgentDto(result.value) }) : sendFailure(reply, result.error);
+      });
+
+      admin.patch('/api/agent/agents/:id', async (request, reply) => {
+        const id = pathId((request.params as { id: string }).id);
+        if (id === undefined) return sendFailure(reply, { code: 'not_found', message: 'Agent not found.' });
+        const input = validate(agentPatchBody, request.body);
+        if (!input.ok) return sendFailure(reply, input.error);
+        const result = await agents.update(me(request), id, input.value);
+        return result.ok ? { agent: toAgentDto(result.value) } : sendFailure(reply, result.error);
+      });
+    });
+  });
+}
+
+function headerValue(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return typeof value === 'string' ? value : undefined;
+}

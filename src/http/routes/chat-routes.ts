@@ -1,0 +1,108 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ChatService, VisitorAccess, VisitorContext } from '../../chat/chat-service.js';
+import type { Rate } from '../../config/rate.js';
+import { HttpFailure, sendFailure } from '../http-error.js';
+import { fingerprint as fingerprintSchema, lookupBody, messagesQuery, pathId, readBody, resumeBody, sendBody, startBody } from '../schemas.js';
+import { validate } from '../validation.js';
+import type { WidgetConfig } from '../widget-config.js';
+
+export interface ChatRouteDeps {
+  chat: ChatService;
+  widgetConfig: () => Promise<WidgetConfig>;
+  rates: { start: Rate; send: Rate };
+}
+
+const NOT_FOUND = { code: 'not_found', message: 'Conversation not found.' } as const;
+
+/** The customer API (DESIGN.md section 4). Conversation routes answer 404 alike for "missing" and "not yours". */
+export async function chatRoutes(app: FastifyInstance, deps: ChatRouteDeps): Promise<void> {
+  const { chat } = deps;
+  const perIp = (name: string, rate: Rate) => ({
+    rateLimit: { max: rate.max, timeWindow: rate.windowMs, keyGenerator: (r: FastifyRequest) => `${name}:${r.ip}` },
+  });
+
+  app.get('/api/chat/config', async () => deps.widgetConfig());
+
+  app.post('/api/chat/start', { config: perIp('start', deps.rates.start) }, async (request, reply) => {
+    const input = validate(startBody, request.body);
+    if (!input.ok) return sendFailure(reply, input.error);
+    const b = input.value;
+    const ctx = visitorContext(request, b.fingerprint);
+    const token = bearer(request);
+    const result = await chat.start(
+      {
+        name: b.name,
+        email: b.email,
+        message: b.message,
+        clientMessageId: b.client_message_id,
+        pageUrl: b.page_url,
+        referrer: b.referrer || undefined,
+        resume: token !== undefined && b.conversation_id !== undefined ? { conversationId: b.conversation_id, token } : undefined,
+      },
+      ctx,
+    );
+    if (!result.ok) return sendFailure(reply, result.error);
+    return reply.code(result.value.resumed ? 200 : 201).send(result.value);
+  });
+
+  app.post('/api/chat/lookup', async (request, reply) => {
+    const input = validate(lookupBody, { fingerprint: request.headers['x-client-fingerprint'], ...(request.body as object) });
+    if (!input.ok) return sendFailure(reply, input.error);
+    return chat.lookup(input.value.fingerprint, visitorContext(request, input.value.fingerprint));
+  });
+
+  app.post('/api/chat/resume', async (request, reply) => {
+    const input = validate(resumeBody, { fingerprint: request.headers['x-client-fingerprint'], ...(request.body as object) });
+    if (!input.ok) return sendFailure(reply, input.error);
+    const result = await chat.resume(input.value.resume_ticket, input.value.fingerprint, visitorContext(request, input.value.fingerprint));
+    if (!result.ok) return sendFailure(reply, result.error);
+    return result.value;
+  });
+
+  /** Resolves `:id` plus the bearer token to the visitor's access, or fails with the uniform 404. */
+  const access = async (request: FastifyRequest): Promise<VisitorAccess> => {
+    const id = pathId((request.params as { id: string }).id);
+    const token = bearer(request);
+    const found = id === undefined || token === undefined ? undefined : await chat.authorize(id, token);
+    if (!found) throw new HttpFailure(NOT_FOUND.code, NOT_FOUND.message);
+    return found;
+  };
+
+  app.get('/api/chat/:id/status', async (request) => chat.status(await access(request)));
+
+  app.get('/api/chat/:id/messages', async (request, reply) => {
+    const visitor = await access(request);
+    const query = validate(messagesQuery, request.query);
+    if (!query.ok) return sendFailure(reply, query.error);
+    return chat.messages(visitor, query.value.after, query.value.limit);
+  });
+
+  app.post('/api/chat/:id/messages', { config: perIp('send', deps.rates.send) }, async (request, reply) => {
+    const visitor = await access(request);
+    const input = validate(sendBody, request.body);
+    if (!input.ok) return sendFailure(reply, input.error);
+    const result = await chat.send(visitor, input.value.body, input.value.client_message_id ?? null);
+    if (!result.ok) return sendFailure(reply, result.error);
+    return reply.code(result.value.created ? 201 : 200).send({ message: result.value.message });
+  });
+
+  app.post('/api/chat/:id/read', async (request, reply) => {
+    const visitor = await access(request);
+    const input = validate(readBody, request.body);
+    if (!input.ok) return sendFailure(reply, input.error);
+    await chat.markRead(visitor, input.value.seq);
+    return reply.code(204).send();
+  });
+}
+
+/** The visitor's IP (socket, or proxy header under TRUST_PROXY), user agent and fingerprint (body or header). */
+function visitorContext(request: FastifyRequest, fromBody: string | undefined): VisitorContext {
+  const header = request.headers['x-client-fingerprint'];
+  const fingerprint = fromBody ?? (typeof header === 'string' && fingerprintSchema.safeParse(header).success ? header : undefined);
+  return { ip: request.ip, userAgent: String(request.headers['user-agent'] ?? '').slice(0, 512), fingerprint };
+}
+
+export function bearer(request: FastifyRequest): string | undefined {
+  const match = /^Bearer\s+([A-Za-z0-9_-]{20,128})$/.exec(request.headers.authorization ?? '');
+  return match?.[1];
+}

@@ -1,0 +1,47 @@
+import type { Config } from '../config/config.js';
+
+/** What `GET /api/chat/config` tells the widget: how to connect, and how to look (DESIGN.md section 4). */
+export interface WidgetConfig {
+  broadcaster: 'reverb' | 'pusher' | null;
+  key: string | null;
+  wsHost: string | null;
+  wsPort: number | null;
+  wssPort: number | null;
+  forceTLS: boolean;
+  cluster: string | null;
+  authEndpoint: string;
+  agents_online: number;
+  greeting: string;
+  color: string;
+}
+
+/**
+ * The client half of the broadcasting configuration. `realtime` is false while no WebSocket
+ * server is reachable for the configured driver, and the widget then polls.
+ */
+export function widgetConfig(config: Config, state: { realtime: boolean; agentsOnline: number }): WidgetConfig {
+  const { driver, reverb, pusher } = config.broadcast;
+  const base = {
+    authEndpoint: `${config.http.appUrl}/broadcasting/auth`,
+    agents_online: state.agentsOnline,
+    greeting: config.chat.greeting,
+    color: config.chat.color,
+  };
+  if (state.realtime && driver === 'reverb') {
+    return { ...base, broadcaster: 'reverb', key: reverb.key, wsHost: reverb.host, wsPort: reverb.port, wssPort: reverb.port, forceTLS: reverb.scheme === 'https', cluster: null };
+  }
+  if (state.realtime && driver === 'pusher') {
+    const tls = (pusher.scheme ?? 'https') === 'https';
+    return {
+      ...base,
+      broadcaster: 'pusher',
+      key: pusher.key ?? null,
+      wsHost: pusher.host ?? `ws-${pusher.cluster}.pusher.com`,
+      wsPort: pusher.port ?? 80,
+      wssPort: pusher.port ?? 443,
+      forceTLS: tls,
+      cluster: pusher.cluster,
+    };
+  }
+  return { ...base, broadcaster: null, key: null, wsHost: null, wsPort: null, wssPort: null, forceTLS: false, cluster: null };
+}
