@@ -12,6 +12,24 @@ const bool = z
 const optionalUrl = z.url().optional();
 const rate = z.string().regex(/^\d+\/\d+(ms|s|m|h)?$/, 'must look like "10/1m" (count/period, period in ms, s, m or h)');
 
+/** Laravel's `base64:<32 bytes>` form, or any string of at least 32 characters. */
+export function isValidAppKey(value: string): boolean {
+  if (!value.startsWith('base64:')) return value.length >= 32;
+  const encoded = value.slice(7);
+  // Node's decoder skips characters outside the alphabet, so check the text before counting bytes.
+  return /^[A-Za-z0-9+/]+={0,2}$/.test(encoded) && Buffer.from(encoded, 'base64').length === 32;
+}
+
+/** Variables whose values must never be echoed back in an error message. */
+export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
+  'APP_KEY',
+  'REVERB_APP_SECRET',
+  'PUSHER_APP_SECRET',
+  'ADMIN_PASSWORD',
+  'DATABASE_URL',
+  'REDIS_URL',
+]);
+
 export const envSchema = z.object({
   NODE_ENV: z.enum(['production', 'development', 'test']).default('production'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -20,10 +38,7 @@ export const envSchema = z.object({
   APP_URL: optionalUrl,
   APP_KEY: z
     .string()
-    .refine(
-      (v) => (v.startsWith('base64:') ? Buffer.from(v.slice(7), 'base64').length === 32 : v.length >= 32),
-      'must be "base64:" followed by 32 base64-encoded bytes, or a string of at least 32 characters',
-    )
+    .refine(isValidAppKey, 'must be "base64:" followed by 32 base64-encoded bytes, or a string of at least 32 characters')
     .optional(),
   STORAGE_PATH: z.string().min(1).default('storage'),
   TRUST_PROXY: z.string().default('false'),
