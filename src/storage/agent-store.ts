@@ -1,0 +1,89 @@
+import type { Kysely } from 'kysely';
+import type { AgentRow, AgentsTable, Database } from './schema.js';
+import type { Insertable, Updateable } from 'kysely';
+
+/** Agents and their login sessions. */
+export class AgentStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async create(values: Insertable<AgentsTable>): Promise<AgentRow> {
+    return this.db.insertInto('agents').values(values).returningAll().executeTakeFirstOrThrow();
+  }
+
+  async get(id: number): Promise<AgentRow | undefined> {
+    return this.db.selectFrom('agents').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async byEmail(email: string): Promise<AgentRow | undefined> {
+    return this.db.selectFrom('agents').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst();
+  }
+
+  async list(): Promise<AgentRow[]> {
+    return this.db.selectFrom('agents').selectAll().orderBy('id', 'asc').execute();
+  }
+
+  async count(): Promise<number> {
+    const row = await this.db.selectFrom('agents').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** Active agents seen (any authenticated request) since `since`. */
+  async seenSince(since: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('agents')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('last_seen_at', '>=', since)
+      .where('deactivated_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** Names of the given agents, for author names and assignment labels. */
+  async names(ids: number[]): Promise<Map<number, string>> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return new Map();
+    const rows = await this.db.selectFrom('agents').select(['id', 'name']).where('id', 'in', unique).execute();
+    return new Map(rows.map((r) => [r.id, r.name]));
+  }
+
+  async update(id: number, patch: Updateable<AgentsTable>): Promise<AgentRow | undefined> {
+    return this.db.updateTable('agents').set(patch).where('id', '=', id).returningAll().executeTakeFirst();
+  }
+
+  async createSession(values: Database['agent_sessions']): Promise<void> {
+    await this.db.insertInto('agent_sessions').values(values).execute();
+  }
+
+  /** The active agent behind a session that has not expired. */
+  async sessionAgent(tokenHash: string, now: number): Promise<{ agent: AgentRow; expiresAt: number } | undefined> {
+    const row = await this.db
+      .selectFrom('agent_sessions as s')
+      .innerJoin('agents as a', 'a.id', 's.agent_id')
+      .selectAll('a')
+      .select('s.expires_at')
+      .where('s.token_hash', '=', tokenHash)
+      .where('s.expires_at', '>', now)
+      .where('a.deactivated_at', 'is', null)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const { expires_at, ...agent } = row;
+    return { agent, expiresAt: expires_at };
+  }
+
+  async extendSession(tokenHash: string, expiresAt: number): Promise<void> {
+    await this.db.updateTable('agent_sessions').set({ expires_at: expiresAt }).where('token_hash', '=', tokenHash).execute();
+  }
+
+  async deleteSession(tokenHash: string): Promise<void> {
+    await this.db.deleteFrom('agent_sessions').where('token_hash', '=', tokenHash).execute();
+  }
+
+  async deleteSessionsOf(agentId: number): Promise<void> {
+    await this.db.deleteFrom('agent_sessions').where('agent_id', '=', agentId).execute();
+  }
+
+  async purgeSessions(now: number): Promise<number> {
+    const r = await this.db.deleteFrom('agent_sessions').where('expires_at', '<=', now).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+}

@@ -1,0 +1,2 @@
+/** The database engines Parley runs on. */
+export type Engine = 'sqlite' | 'pgsql';

@@ -1,0 +1,20 @@
+import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
+import type { Engine } from './engine.js';
+import * as initial from './migrations/0001-initial.js';
+
+type EngineMigration = { up(db: Kysely<unknown>, engine: Engine): Promise<void>; down(db: Kysely<unknown>): Promise<void> };
+
+/** Migrations in order; the name is the key Kysely records in `kysely_migration`. */
+const MIGRATIONS: Record<string, EngineMigration> = {
+  '0001-initial': initial,
+};
+
+/** Applies every pending migration; the result says which ran and whether one failed. */
+export async function migrateToLatest(db: Kysely<unknown>, engine: Engine): Promise<MigrationResultSet> {
+  const migrations: Record<string, Migration> = {};
+  for (const [name, m] of Object.entries(MIGRATIONS)) {
+    migrations[name] = { up: (d) => m.up(d, engine), down: (d) => m.down(d) };
+  }
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  return migrator.migrateToLatest();
+}
