@@ -3,6 +3,7 @@ import { AgentService } from './agents/agent-service.js';
 import { systemClock } from './chat/clock.js';
 import { ConfigError, type Config } from './config/config.js';
 import { loadConfigFromEnvironment } from './config/load.js';
+import { newAgentBody } from './http/schemas.js';
 import { createParley } from './main.js';
 import { createLogger } from './ops/logger.js';
 import { createHasher, randomToken } from './security/hashing.js';
@@ -45,7 +46,12 @@ program
     };
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));
-    await parley.app.listen({ host: config.http.host, port: config.http.port });
+    try {
+      await parley.app.listen({ host: config.http.host, port: config.http.port });
+    } catch (error) {
+      await parley.close().catch(() => undefined);
+      fatal(`cannot listen on ${config.http.host}:${config.http.port}: ${describe(error)}`);
+    }
     logger.info({ url: config.http.appUrl, database: config.database.kind, broadcast: config.broadcast.driver }, 'Parley is listening');
   });
 
@@ -67,14 +73,17 @@ program
   .option('--password <password>', 'password (at least 8 characters); generated when omitted')
   .addOption(new Option('--role <role>', 'role').choices(['agent', 'admin']).default('agent'))
   .action(async (opts: { email: string; name: string; password?: string; role: 'agent' | 'admin' }) => {
-    if (opts.password !== undefined && opts.password.length < 8) fatal('--password must be at least 8 characters');
+    // The same rules as the agent API, so the CLI cannot create an account the dashboard would refuse.
+    const input = newAgentBody.safeParse({ email: opts.email, name: opts.name, password: opts.password ?? randomToken(12), role: opts.role });
+    if (!input.success) {
+      fatal(input.error.issues.map((issue) => `--${String(issue.path[0] ?? 'input')} ${issue.message}`).join('; '));
+    }
     await withStorage(async (storage, config) => {
       await migrate(storage);
       const service = new AgentService({ agents: new AgentStore(storage.db), hasher: createHasher(config.appKey), clock: systemClock, sessionLifetimeMs: config.agents.sessionLifetimeMs });
-      const password = opts.password ?? randomToken(12);
-      const created = await service.create({ email: opts.email, name: opts.name, password, role: opts.role });
+      const created = await service.create(input.data);
       if (!created.ok) fatal(created.error.message);
-      process.stdout.write(`Created ${opts.role} ${created.value.email} (id ${created.value.id})${opts.password === undefined ? `\n  password: ${password}` : ''}\n`);
+      process.stdout.write(`Created ${created.value.role} ${created.value.email} (id ${created.value.id})${opts.password === undefined ? `\n  password: ${input.data.password}` : ''}\n`);
     });
   });
 
@@ -117,4 +126,20 @@ function fatal(message: string): never {
   process.exit(1);
 }
 
-await program.parseAsync(process.argv);
+/** An error's message with its causes (a failed migration wraps the database's error). */
+function describe(error: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = error, depth = 0; e !== undefined && depth < 5; depth += 1) {
+    parts.push(e instanceof Error ? e.message : String(e));
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return parts.join(': ');
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  // Expected failures (database unreachable, migration failed) end with one line; the stack only when debugging.
+  if (/^(debug|trace)$/.test(process.env.LOG_LEVEL ?? '') && error instanceof Error) process.stderr.write(`${error.stack ?? ''}\n`);
+  fatal(error instanceof ConfigError ? error.message : describe(error));
+}

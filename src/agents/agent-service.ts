@@ -122,21 +122,30 @@ export class AgentService {
     }
   }
 
-  /** Admin changes: rename, change role, reset password or (de)activate; the last two end the agent's sessions. */
-  async update(actor: AgentRow, id: number, patch: AgentPatch): Promise<Result<AgentRow>> {
-    const { agents, clock } = this.deps;
+  /**
+   * Admin changes: rename, change role, reset password or (de)activate. A password reset or a
+   * deactivation ends the agent's sessions, except `currentSession` when admins change their own password.
+   */
+  async update(actor: AgentRow, id: number, patch: AgentPatch, currentSession?: string): Promise<Result<AgentRow>> {
+    const { agents, clock, hasher } = this.deps;
     const target = await agents.get(id);
     if (!target) return fail('not_found', 'Agent not found.');
     if (actor.id === id && (patch.active === false || patch.role === 'agent')) {
       return fail('validation_failed', 'You cannot deactivate or demote yourself.', patch.active === false ? { active: 'cannot deactivate yourself' } : { role: 'cannot demote yourself' });
     }
-    const row = await agents.update(id, {
+    const changes = {
       ...(patch.name !== undefined ? { name: patch.name } : {}),
       ...(patch.role !== undefined ? { role: patch.role } : {}),
       ...(patch.password !== undefined ? { password_hash: await hashPassword(patch.password) } : {}),
-      ...(patch.active !== undefined ? { deactivated_at: patch.active ? null : clock.now() } : {}),
-    });
-    if (patch.password !== undefined || patch.active === false) await agents.deleteSessionsOf(id);
+      ...(patch.active !== undefined ? { deactivated_at: patch.active ? null : (target.deactivated_at ?? clock.now()) } : {}),
+    };
+    // An empty PATCH is a no-op, not an UPDATE without a SET clause.
+    if (Object.keys(changes).length === 0) return ok(target);
+    const row = await agents.update(id, changes);
+    if (patch.password !== undefined || patch.active === false) {
+      const keep = actor.id === id && currentSession !== undefined ? hasher.hash(SESSION, currentSession) : undefined;
+      await agents.deleteSessionsOf(id, keep);
+    }
     return row ? ok(row) : fail('not_found', 'Agent not found.');
   }
 
@@ -155,7 +164,7 @@ export class AgentService {
    */
   async ensureFirstAdmin(email: string | undefined, password: string | undefined): Promise<{ email: string; password: string | undefined } | undefined> {
     if ((await this.deps.agents.count()) > 0) return undefined;
-    const chosenEmail = email ?? 'admin@parley.local';
+    const chosenEmail = (email ?? 'admin@parley.local').toLowerCase();
     const generated = password === undefined ? randomToken(12) : undefined;
     const created = await this.create({ email: chosenEmail, name: 'Admin', password: password ?? (generated as string), role: 'admin' });
     if (!created.ok) return undefined;

@@ -224,6 +224,12 @@ export class ChatService {
       case 'closed':
         return fail('conversation_closed', 'This conversation has been closed; start a new one.');
       case 'duplicate':
+        // Client ids are unique per conversation, not per sender: a retry never answers someone else's message.
+        if (result.row.sender !== m.sender) {
+          return fail('validation_failed', 'client_message_id is already used by another message in this conversation.', {
+            client_message_id: 'is already used by another message in this conversation',
+          });
+        }
         return ok({ message: await this.deps.views.message(result.row), created: false });
       case 'created': {
         this.deps.metrics.messageStored(m.sender);

@@ -6,6 +6,9 @@ import type { Clock } from './clock.js';
 import type { AgentConversationDto, MessageDto } from './dto.js';
 import type { Views } from './views.js';
 
+/** How many earlier same-device conversations a transcript lists. */
+const EARLIER_LIMIT = 10;
+
 export interface InboxQuery {
   status?: 'open' | 'closed' | undefined;
   assigned?: 'me' | 'none' | 'any' | undefined;
@@ -28,17 +31,19 @@ export class InboxService {
   async list(agent: AgentRow, q: InboxQuery): Promise<Result<{ conversations: AgentConversationDto[]; next_cursor: string | null }>> {
     const before = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
     if (q.cursor !== undefined && before === undefined) return fail('validation_failed', 'cursor is not valid.', { cursor: 'is not a cursor from a previous page' });
+    // One row more than the page tells whether another page follows, so the last page never offers a cursor.
     const filter: ConversationFilter = {
       status: q.status,
       assignedTo: q.assigned === 'me' ? agent.id : q.assigned === 'none' ? 'none' : undefined,
-      limit: q.limit,
+      limit: q.limit + 1,
       before,
     };
-    const rows = await this.deps.conversations.list(filter);
+    const found = await this.deps.conversations.list(filter);
+    const rows = found.slice(0, q.limit);
     const last = rows.at(-1);
     return ok({
       conversations: await this.deps.views.forAgents(rows),
-      next_cursor: rows.length === q.limit && last ? `${last.last_activity_at}.${last.id}` : null,
+      next_cursor: found.length > q.limit && last ? `${last.last_activity_at}.${last.id}` : null,
     });
   }
 
@@ -47,7 +52,7 @@ export class InboxService {
     if (!row) return fail('not_found', 'Conversation not found.');
     const [messages, earlier] = await Promise.all([
       this.deps.conversations.messages(id, { after, limit }),
-      row.client_fingerprint === null ? [] : this.deps.conversations.sameDevice(row.client_fingerprint, id),
+      row.client_fingerprint === null ? [] : this.deps.conversations.earlierFromDevice(row.client_fingerprint, id, EARLIER_LIMIT),
     ]);
     return ok({
       conversation: await this.deps.views.forAgent(row),
@@ -56,6 +61,7 @@ export class InboxService {
     });
   }
 
+  /** An agent message; the same `client_message_id` again answers the stored reply (`created: false`). */
   async reply(agent: AgentRow, id: number, body: string, clientMessageId: string | null): Promise<Result<{ message: MessageDto; created: boolean }>> {
     return this.deps.chat.append(id, { sender: 'agent', agentId: agent.id, body, clientMessageId });
   }
@@ -93,7 +99,11 @@ export class InboxService {
   }
 }
 
+/** `<last_activity_at>.<id>` of the previous page's last row; anything else (or out of range) is not a cursor. */
 function decodeCursor(cursor: string): { lastActivityAt: number; id: number } | undefined {
-  const match = /^(\d+)\.(\d+)$/.exec(cursor);
-  return match ? { lastActivityAt: Number(match[1]), id: Number(match[2]) } : undefined;
+  const match = /^(\d{1,16})\.(\d{1,16})$/.exec(cursor);
+  if (!match) return undefined;
+  const lastActivityAt = Number(match[1]);
+  const id = Number(match[2]);
+  return Number.isSafeInteger(lastActivityAt) && Number.isSafeInteger(id) ? { lastActivityAt, id } : undefined;
 }

@@ -1,5 +1,6 @@
+import { isIP } from 'node:net';
 import { isAbsolute, resolve } from 'node:path';
-import { envSchema, type RawEnv } from './env-schema.js';
+import { envSchema, isValidAppKey, SECRET_VARIABLES, type RawEnv } from './env-schema.js';
 import { parseRate, type Rate } from './rate.js';
 
 export type BroadcastDriver = 'reverb' | 'pusher' | 'log' | 'null';
@@ -77,22 +78,23 @@ export class ConfigError extends Error {
 
 /** Validates the environment and builds the typed configuration; throws `ConfigError` naming each bad variable. */
 export function loadConfig(env: Record<string, string | undefined>, secrets?: Partial<GeneratedSecrets>): Config {
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = envSchema.safeParse(present);
+  const present = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
+  const problems = new Problems();
+  let parsed = envSchema.safeParse(present);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => {
-        const name = String(issue.path[0] ?? 'environment');
-        const got = present[name];
-        return `${name}: ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`;
-      }),
-    );
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0] ?? 'environment');
+      const got = present[name];
+      problems.add(name, `${issue.message}${got === undefined || SECRET_VARIABLES.has(name) ? '' : ` (got ${JSON.stringify(got)})`}`);
+    }
+    // Check everything else with the bad values left out, so one message names every bad variable.
+    parsed = envSchema.safeParse(Object.fromEntries(Object.entries(present).filter(([name]) => !problems.has(name))));
+    if (!parsed.success) throw new ConfigError(problems.list);
   }
   const e = parsed.data;
-  const problems: string[] = [];
   const need = (name: keyof GeneratedSecrets): string => {
     const value = e[name] ?? secrets?.[name];
-    if (value === undefined) problems.push(`${name}: is required (not set and not generated)`);
+    if (value === undefined) problems.add(name, 'is required (not set and not generated)');
     return value ?? '';
   };
 
@@ -109,17 +111,22 @@ export function loadConfig(env: Record<string, string | undefined>, secrets?: Pa
     login: rateOrProblem('AGENT_RATE_LIMIT_LOGIN', e.AGENT_RATE_LIMIT_LOGIN, problems),
   };
   if (driver === 'pusher') {
+    const via = e.BROADCAST_DRIVER === undefined ? 'BROADCAST_CONNECTION' : 'BROADCAST_DRIVER';
     for (const name of ['PUSHER_APP_ID', 'PUSHER_APP_KEY', 'PUSHER_APP_SECRET'] as const) {
-      if (e[name] === undefined) problems.push(`${name}: is required when BROADCAST_DRIVER=pusher`);
+      if (e[name] === undefined) problems.add(name, `is required when ${via}=pusher`);
     }
   }
   const appKeyText = need('APP_KEY');
+  // A generated key is checked too: a hand-edited storage/secrets.json must not weaken every hash.
+  if (e.APP_KEY === undefined && appKeyText !== '' && !isValidAppKey(appKeyText)) {
+    problems.add('APP_KEY', 'the key kept in storage/secrets.json is not valid; set APP_KEY or remove it from that file to generate a new one');
+  }
   const reverb = {
     appId: need('REVERB_APP_ID'),
     key: need('REVERB_APP_KEY'),
     secret: need('REVERB_APP_SECRET'),
   };
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.list.length > 0) throw new ConfigError(problems.list);
 
   const appScheme = appUrlParsed.protocol === 'https:' ? 'https' : 'http';
   return {
@@ -174,17 +181,33 @@ export function loadConfig(env: Record<string, string | undefined>, secrets?: Pa
   };
 }
 
+/** Problems found so far. A variable keeps its first problem: later checks only trip over the same bad value. */
+class Problems {
+  readonly list: string[] = [];
+  private readonly named = new Set<string>();
+
+  add(name: string, message: string): void {
+    if (this.named.has(name)) return;
+    this.named.add(name);
+    this.list.push(`${name}: ${message}`);
+  }
+
+  has(name: string): boolean {
+    return this.named.has(name);
+  }
+}
+
 function absolute(path: string): string {
   return isAbsolute(path) ? path : resolve(process.cwd(), path);
 }
 
-function databaseConfig(e: RawEnv, storagePath: string, problems: string[]): DatabaseConfig {
+function databaseConfig(e: RawEnv, storagePath: string, problems: Problems): DatabaseConfig {
   if (e.DATABASE_URL !== undefined) {
-    if (e.DB_CONNECTION === 'sqlite') problems.push('DB_CONNECTION: is "sqlite" but DATABASE_URL is a PostgreSQL URL');
+    if (e.DB_CONNECTION === 'sqlite') problems.add('DB_CONNECTION', 'is "sqlite" but DATABASE_URL is a PostgreSQL URL');
     return { kind: 'pgsql', url: e.DATABASE_URL };
   }
   if (e.DB_CONNECTION === 'pgsql') {
-    problems.push('DATABASE_URL: is required when DB_CONNECTION=pgsql');
+    problems.add('DATABASE_URL', 'is required when DB_CONNECTION=pgsql');
     return { kind: 'pgsql', url: '' };
   }
   const file = e.DB_DATABASE ?? resolve(storagePath, 'parley.sqlite');
@@ -196,35 +219,56 @@ export function decodeAppKey(value: string): Buffer {
   return value.startsWith('base64:') ? Buffer.from(value.slice(7), 'base64') : Buffer.from(value, 'utf8');
 }
 
-function parseTrustProxy(value: string, problems: string[]): boolean | string[] {
+/** Names Fastify (proxy-addr) understands in place of addresses. */
+const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function parseTrustProxy(value: string, problems: Problems): boolean | string[] {
   const v = value.trim().toLowerCase();
-  if (v === 'true' || v === '1') return true;
-  if (v === 'false' || v === '0' || v === '') return false;
+  if (v === 'true' || v === '1' || v === 'yes') return true;
+  if (v === 'false' || v === '0' || v === 'no' || v === '') return false;
   const list = value.split(',').map((s) => s.trim()).filter(Boolean);
-  const bad = list.filter((s) => !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(s));
-  if (bad.length > 0) problems.push(`TRUST_PROXY: must be true, false or a comma-separated list of IPs/CIDRs (bad: ${bad.join(', ')})`);
+  const bad = list.filter((s) => !isAddressOrRange(s));
+  if (bad.length > 0) problems.add('TRUST_PROXY', `must be true, false or a comma-separated list of IPs/CIDRs (bad: ${bad.join(', ')})`);
   return list;
 }
 
-function parseOrigins(value: string, problems: string[]): '*' | string[] {
+/** An IP, a CIDR with a prefix that fits its family, or one of proxy-addr's named ranges. */
+function isAddressOrRange(text: string): boolean {
+  if (PROXY_RANGES.has(text)) return true;
+  const [address = '', prefix, ...rest] = text.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+function parseOrigins(value: string, problems: Problems): '*' | string[] {
   if (value.trim() === '*') return '*';
   const origins: string[] = [];
+  const bad: string[] = [];
   for (const item of value.split(',').map((s) => s.trim()).filter(Boolean)) {
-    try {
-      const url = new URL(item);
-      if (url.origin === 'null' || url.pathname !== '/' || url.search !== '') throw new Error('not an origin');
-      origins.push(url.origin);
-    } catch {
-      problems.push(`CHAT_ALLOWED_ORIGINS: "${item}" is not an origin like https://shop.example`);
-    }
+    const origin = originOf(item);
+    if (origin === undefined) bad.push(item);
+    else origins.push(origin);
   }
+  if (bad.length > 0) problems.add('CHAT_ALLOWED_ORIGINS', `must be * or origins like https://shop.example (bad: ${bad.join(', ')})`);
   return origins;
 }
 
-function rateOrProblem(name: string, value: string, problems: string[]): Rate {
+function originOf(text: string): string | undefined {
+  try {
+    const url = new URL(text);
+    const bare = url.pathname === '/' && url.search === '' && url.hash === '' && url.username === '' && url.password === '';
+    return (url.protocol === 'http:' || url.protocol === 'https:') && bare ? url.origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function rateOrProblem(name: string, value: string, problems: Problems): Rate {
   const rate = parseRate(value);
   if (rate === undefined) {
-    problems.push(`${name}: must look like "10/1m" with a count ≥ 1 and a period > 0 (got ${JSON.stringify(value)})`);
+    problems.add(name, `must look like "10/1m" with a count ≥ 1 and a period > 0 (got ${JSON.stringify(value)})`);
     return { max: 1, windowMs: 1000 };
   }
   return rate;

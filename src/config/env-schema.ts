@@ -9,7 +9,7 @@ const positive = z.coerce.number().positive();
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
-const optionalUrl = z.url().optional();
+const optionalUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional();
 const rate = z.string().regex(/^\d+\/\d+(ms|s|m|h)?$/, 'must look like "10/1m" (count/period, period in ms, s, m or h)');
 
 /** Laravel's `base64:<32 bytes>` form, or any string of at least 32 characters. */

@@ -1,9 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'dotenv';
-import { loadConfig, type Config } from './config.js';
-import { envSchema } from './env-schema.js';
+import { loadConfig, type Config, type GeneratedSecrets } from './config.js';
 import { ensureGeneratedSecrets } from './secrets.js';
+
+/** Stand-ins used only to validate the environment before anything is generated or written. */
+const PLACEHOLDER_SECRETS: GeneratedSecrets = {
+  APP_KEY: `base64:${Buffer.alloc(32).toString('base64')}`,
+  REVERB_APP_ID: 'placeholder',
+  REVERB_APP_KEY: 'placeholder',
+  REVERB_APP_SECRET: 'placeholder',
+};
 
 /** The environment with `.env` underneath it: real environment variables win over the file. */
 export function readEnvironment(cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): Record<string, string | undefined> {
@@ -12,9 +19,9 @@ export function readEnvironment(cwd = process.cwd(), env: NodeJS.ProcessEnv = pr
   return { ...fromFile, ...env };
 }
 
-/** Reads `.env` and the environment, fills generated secrets from `storage/`, validates everything. */
+/** Reads `.env` and the environment, validates everything, then fills generated secrets from `storage/`. */
 export function loadConfigFromEnvironment(env = readEnvironment()): Config {
-  const storage = envSchema.shape.STORAGE_PATH.safeParse(env.STORAGE_PATH || undefined);
-  const storagePath = resolve(storage.success ? storage.data : 'storage');
+  // Validate first, so a typo fails without leaving a storage/ directory and secrets behind.
+  const { storagePath } = loadConfig(env, PLACEHOLDER_SECRETS);
   return loadConfig(env, ensureGeneratedSecrets(storagePath, env));
 }

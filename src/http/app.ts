@@ -63,7 +63,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(rateLimit, {
     global: false,
     errorResponseBuilder: (_request, context) => {
-      const error = new Error(`Too many requests: at most ${context.max} per ${context.after}. Retry later.`) as Error & { statusCode: number };
+      const error = new Error(`Too many requests: at most ${context.max} in this period; retry in ${context.after}.`) as Error & { statusCode: number };
       error.statusCode = 429;
       return error;
     },
@@ -84,7 +84,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
     publicApi.addHook('onRequest', async (request) => {
       const origin = request.headers.origin;
-      if (request.method !== 'OPTIONS' && !isAllowed(origin)) {
+      if (!isAllowed(origin)) {
         throw new HttpFailure('origin_not_allowed', `Origin ${origin} is not in CHAT_ALLOWED_ORIGINS.`);
       }
     });

@@ -78,8 +78,11 @@ export class AgentStore {
     await this.db.deleteFrom('agent_sessions').where('token_hash', '=', tokenHash).execute();
   }
 
-  async deleteSessionsOf(agentId: number): Promise<void> {
-    await this.db.deleteFrom('agent_sessions').where('agent_id', '=', agentId).execute();
+  /** Ends every session of an agent, except the one hashed as `exceptTokenHash` when given. */
+  async deleteSessionsOf(agentId: number, exceptTokenHash?: string): Promise<void> {
+    let q = this.db.deleteFrom('agent_sessions').where('agent_id', '=', agentId);
+    if (exceptTokenHash !== undefined) q = q.where('token_hash', '!=', exceptTokenHash);
+    await q.execute();
   }
 
   async purgeSessions(now: number): Promise<number> {

@@ -30,6 +30,10 @@ export interface ConversationFilter {
 
 type Db = Kysely<Database> | Transaction<Database>;
 
+/** `seq` columns are 32-bit integers: larger inputs are clamped rather than overflowing PostgreSQL's `integer`. */
+const MAX_SEQ = 2_147_483_647;
+const clampSeq = (n: number): number => Math.min(Math.max(0, Math.trunc(n)), MAX_SEQ);
+
 /** Conversations, their messages, visitor tokens and resume tickets: every query the chat needs. */
 export class ConversationStore {
   constructor(private readonly db: Kysely<Database>) {}
@@ -148,7 +152,7 @@ export class ConversationStore {
       .selectFrom('messages')
       .selectAll()
       .where('conversation_id', '=', conversationId)
-      .where('seq', '>', Math.max(opts.after, (opts.fromSeq ?? 1) - 1))
+      .where('seq', '>', clampSeq(Math.max(opts.after, (opts.fromSeq ?? 1) - 1)))
       .orderBy('seq', 'asc')
       .limit(opts.limit)
       .execute();
@@ -163,7 +167,8 @@ export class ConversationStore {
 
   /** Moves a read marker forward only, never past the last message; answers the new marker. */
   async markRead(id: number, column: 'visitor_read_seq' | 'agent_read_seq', seq: number): Promise<number | undefined> {
-    const capped = sql`(case when cast(${seq} as integer) < last_seq then cast(${seq} as integer) else last_seq end)`;
+    const wanted = clampSeq(seq);
+    const capped = sql`(case when cast(${wanted} as integer) < last_seq then cast(${wanted} as integer) else last_seq end)`;
     const row = await this.db
       .updateTable('conversations')
       // greatest(column, least(seq, last_seq)), spelled portably: SQLite has no greatest/least.
@@ -234,14 +239,14 @@ export class ConversationStore {
     return new Map(rows.map((r) => [r.conversation_id, Number(r.n)]));
   }
 
-  /** Earlier conversations from the same device (same keyed fingerprint), newest first. */
-  async sameDevice(fingerprintHash: string, exceptId: number, limit = 10): Promise<ConversationRow[]> {
+  /** Conversations started earlier from the same device (same keyed fingerprint), newest first. */
+  async earlierFromDevice(fingerprintHash: string, beforeId: number, limit: number): Promise<ConversationRow[]> {
     return this.db
       .selectFrom('conversations')
       .selectAll()
       .where('client_fingerprint', '=', fingerprintHash)
-      .where('id', '!=', exceptId)
-      .orderBy('last_activity_at', 'desc')
+      .where('id', '<', beforeId)
+      .orderBy('id', 'desc')
       .limit(limit)
       .execute();
   }

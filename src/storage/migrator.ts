@@ -1,4 +1,4 @@
-import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
 import type { Engine } from './engine.js';
 import * as initial from './migrations/0001-initial.js';
 
@@ -15,6 +15,9 @@ export async function migrateToLatest(db: Kysely<unknown>, engine: Engine): Prom
   for (const [name, m] of Object.entries(MIGRATIONS)) {
     migrations[name] = { up: (d) => m.up(d, engine), down: (d) => m.down(d) };
   }
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  // Kysely looks for its bookkeeping tables in every schema unless told which one: another app's
+  // (or another test's) schema in the same PostgreSQL database must not count as ours.
+  const schema = engine === 'pgsql' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, ...(schema ? { migrationTableSchema: schema } : {}) });
   return migrator.migrateToLatest();
 }

@@ -40,17 +40,20 @@ export async function freshStorage(engine: Engine): Promise<Storage> {
   await admin.query(`create schema ${schema}`);
   await admin.end();
   const storage = openStorage({ kind: 'pgsql', url: TEST_DATABASE_URL }, { searchPath: schema, poolSize: 20 });
-  await migrate(storage);
-  return {
-    ...storage,
-    close: async () => {
-      await storage.close();
-      const cleanup = new pg.Client({ connectionString: TEST_DATABASE_URL });
-      await cleanup.connect();
-      await cleanup.query(`drop schema ${schema} cascade`);
-      await cleanup.end();
-    },
+  const close = async () => {
+    await storage.close();
+    const cleanup = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await cleanup.connect();
+    await cleanup.query(`drop schema if exists ${schema} cascade`);
+    await cleanup.end();
   };
+  try {
+    await migrate(storage);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { ...storage, close };
 }
 
 /** The engines every storage-backed suite runs on; PostgreSQL only when reachable (always under CI). */

@@ -59,7 +59,9 @@ export async function agentRoutes(app: FastifyInstance, deps: AgentRouteDeps): P
       }
       request.agentAuth = { ...auth, sessionToken: token };
     });
-    const me = (request: FastifyRequest) => (request.agentAuth as NonNullable<FastifyRequest['agentAuth']>).agent;
+    // Set by the hook above on every request that reaches a handler.
+    const session = (request: FastifyRequest) => request.agentAuth as NonNullable<FastifyRequest['agentAuth']>;
+    const me = (request: FastifyRequest) => session(request).agent;
     const conversationId = (request: FastifyRequest): number => {
       const id = pathId((request.params as { id: string }).id);
       if (id === undefined) throw new HttpFailure('not_found', 'Conversation not found.');
@@ -67,13 +69,13 @@ export async function agentRoutes(app: FastifyInstance, deps: AgentRouteDeps): P
     };
 
     authed.post('/api/agent/logout', async (request, reply) => {
-      await agents.logout((request.agentAuth as NonNullable<FastifyRequest['agentAuth']>).sessionToken);
+      await agents.logout(session(request).sessionToken);
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return reply.code(204).send();
     });
 
     authed.get('/api/agent/me', async (request, reply) => {
-      const auth = request.agentAuth as NonNullable<FastifyRequest['agentAuth']>;
+      const auth = session(request);
       setSessionCookie(reply, auth.sessionToken);
       return { agent: toAgentDto(auth.agent), csrf_token: auth.csrfToken };
     });
@@ -148,7 +150,7 @@ export async function agentRoutes(app: FastifyInstance, deps: AgentRouteDeps): P
         if (id === undefined) return sendFailure(reply, { code: 'not_found', message: 'Agent not found.' });
         const input = validate(agentPatchBody, request.body);
         if (!input.ok) return sendFailure(reply, input.error);
-        const result = await agents.update(me(request), id, input.value);
+        const result = await agents.update(me(request), id, input.value, session(request).sessionToken);
         return result.ok ? { agent: toAgentDto(result.value) } : sendFailure(reply, result.error);
       });
     });

@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { envSchema } from '../src/config/env-schema.js';
+import { ERROR_CODES } from '../src/errors/error-codes.js';
+
+const read = (path: string): string => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
+
+/** Markdown table rows whose first cell is one backticked name: `[name, other cells…]`. */
+function backtickedRows(markdown: string): { name: string; cells: string[] }[] {
+  const rows: { name: string; cells: string[] }[] = [];
+  for (const line of markdown.split('\n')) {
+    if (!line.trimStart().startsWith('|')) continue;
+    const cells = line
+      .trim()
+      .replace(/^\||\|$/g, '')
+      .split(/(?<!\\)\|/)
+      .map((cell) => cell.trim());
+    const match = /^`([^`]+)`$/.exec(cells[0] ?? '');
+    if (match?.[1] !== undefined) rows.push({ name: match[1], cells: cells.slice(1) });
+  }
+  return rows;
+}
+
+describe('documentation', () => {
+  it('docs/errors.md lists every error code the API can answer, with its status', () => {
+    const rows = backtickedRows(read('docs/errors.md'));
+    const documented = rows.map((row) => row.name);
+
+    expect(new Set(documented)).toEqual(new Set(Object.keys(ERROR_CODES)));
+    expect(documented).toHaveLength(new Set(documented).size);
+    for (const row of rows) {
+      expect({ code: row.name, status: Number(row.cells[0]) }).toEqual({
+        code: row.name,
+        status: ERROR_CODES[row.name as keyof typeof ERROR_CODES],
+      });
+    }
+  });
+
+  it('docs/configuration.md documents every environment variable Parley reads, and no others', () => {
+    const documented = backtickedRows(read('docs/configuration.md')).map((row) => row.name);
+    const known = Object.keys(envSchema.shape);
+
+    expect(documented.filter((name) => !known.includes(name))).toEqual([]);
+    expect(known.filter((name) => !documented.includes(name))).toEqual([]);
+    expect(documented).toHaveLength(new Set(documented).size);
+  });
+
+  it('README.md gives the quick-start commands `npm install && npm start` and `npm test`', () => {
+    const lines = read('README.md')
+      .split('\n')
+      .map((line) => line.trim());
+
+    expect(lines).toContain('npm install && npm start');
+    expect(lines).toContain('npm test');
+  });
+});
