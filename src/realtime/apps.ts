@@ -1,0 +1,114 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+/** One application the realtime server accepts: credentials and the limits that apply to its clients. */
+export interface RealtimeApp {
+  id: string;
+  key: string;
+  secret: string;
+  /** Origins allowed to open WebSockets (`*` for any); checked against the Origin header when there is one. */
+  allowedOrigins: '*' | string[];
+  /** Concurrent connections allowed; `null` for no limit. Over it, new connections close with 4004. */
+  maxConnections: number | null;
+  /** Largest client frame accepted, in bytes; larger frames get `pusher:error` 4304. */
+  maxMessageSize: number;
+  /** Seconds of client silence before the server pings; a further 30 s without an answer closes with 4201. */
+  activityTimeout: number;
+  /** Who may send `client-` events: on private and presence channels (`all`), presence only (`members`), or nobody. */
+  clientEvents: 'all' | 'members' | 'none';
+  /** Client events one connection may send per second; more get `pusher:error` 4301 and are dropped. */
+  clientEventRate: number;
+  maxPresenceMembers: number;
+  /** Sends `pusher_internal:subscription_count` to subscribers of non-presence channels. */
+  subscriptionCount: boolean;
+  /** Seconds a cache channel keeps its last event. */
+  cacheTtl: number;
+  webhooks: { url: string; events?: string[] | undefined }[];
+}
+
+export const DEFAULT_APP_LIMITS = {
+  allowedOrigins: '*' as const,
+  maxConnections: null,
+  maxMessageSize: 10_000,
+  activityTimeout: 30,
+  clientEvents: 'all' as const,
+  clientEventRate: 10,
+  maxPresenceMembers: 100,
+  subscriptionCount: false,
+  cacheTtl: 1800,
+  webhooks: [],
+};
+
+const appSchema = z.object({
+  id: z.union([z.string().min(1), z.number().int().transform(String)]),
+  key: z.string().min(1),
+  secret: z.string().min(1),
+  allowed_origins: z.union([z.literal('*'), z.array(z.string().min(1))]).default('*'),
+  max_connections: z.number().int().positive().nullable().default(null),
+  max_message_size: z.number().int().min(100).max(1_000_000).default(DEFAULT_APP_LIMITS.maxMessageSize),
+  activity_timeout: z.number().int().min(1).max(3600).default(DEFAULT_APP_LIMITS.activityTimeout),
+  client_events: z.enum(['all', 'members', 'none']).default('all'),
+  client_event_rate: z.number().int().min(1).max(10_000).default(DEFAULT_APP_LIMITS.clientEventRate),
+  max_presence_members: z.number().int().min(1).max(100_000).default(DEFAULT_APP_LIMITS.maxPresenceMembers),
+  subscription_count: z.boolean().default(false),
+  cache_ttl: z.number().int().min(1).default(DEFAULT_APP_LIMITS.cacheTtl),
+  webhooks: z.array(z.object({ url: z.url(), events: z.array(z.string()).optional() })).default([]),
+});
+
+const appsFileSchema = z.object({ apps: z.array(appSchema).min(1) });
+
+/** Reads an apps file (`{"apps":[{"id","key","secret",…}]}`); errors name the file and the field. */
+export function loadAppsFile(path: string): RealtimeApp[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`REVERB_APPS_FILE: cannot read ${path}: ${(error as Error).message}`);
+  }
+  const parsed = appsFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`REVERB_APPS_FILE: ${path} is invalid: ${problems}`);
+  }
+  return parsed.data.apps.map((a) => ({
+    id: a.id,
+    key: a.key,
+    secret: a.secret,
+    allowedOrigins: a.allowed_origins,
+    maxConnections: a.max_connections,
+    maxMessageSize: a.max_message_size,
+    activityTimeout: a.activity_timeout,
+    clientEvents: a.client_events,
+    clientEventRate: a.client_event_rate,
+    maxPresenceMembers: a.max_presence_members,
+    subscriptionCount: a.subscription_count,
+    cacheTtl: a.cache_ttl,
+    webhooks: a.webhooks,
+  }));
+}
+
+/** The configured apps, found by key (WebSocket path) or id (HTTP API path). */
+export class AppRegistry {
+  private readonly byKey = new Map<string, RealtimeApp>();
+  private readonly byId = new Map<string, RealtimeApp>();
+
+  constructor(apps: RealtimeApp[]) {
+    for (const app of apps) {
+      if (this.byKey.has(app.key) || this.byId.has(app.id)) throw new Error(`Duplicate realtime app id or key: ${app.id}`);
+      this.byKey.set(app.key, app);
+      this.byId.set(app.id, app);
+    }
+  }
+
+  findByKey(key: string): RealtimeApp | undefined {
+    return this.byKey.get(key);
+  }
+
+  findById(id: string): RealtimeApp | undefined {
+    return this.byId.get(id);
+  }
+
+  all(): RealtimeApp[] {
+    return [...this.byId.values()];
+  }
+}

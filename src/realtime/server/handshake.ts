@@ -1,0 +1,29 @@
+import type { AppRegistry, RealtimeApp } from '../apps.js';
+import { PUSHER_CODES } from '../protocol/codes.js';
+
+export interface HandshakeRequest {
+  appKey: string;
+  /** The `protocol` query parameter. */
+  protocol: string | null;
+  origin: string | undefined;
+}
+
+export type HandshakeResult = { ok: true; app: RealtimeApp } | { ok: false; code: number; message: string };
+
+const SUPPORTED = new Set([5, 6, 7]);
+
+/** Decides whether a new WebSocket may join: app known, protocol supported, origin allowed, under quota. */
+export function checkHandshake(apps: AppRegistry, req: HandshakeRequest, connectionsOfApp: (appId: string) => number): HandshakeResult {
+  const app = apps.findByKey(req.appKey);
+  if (!app) return { ok: false, code: PUSHER_CODES.APP_NOT_FOUND, message: `Application does not exist: ${req.appKey.slice(0, 64)}` };
+  if (req.protocol === null || req.protocol === '') return { ok: false, code: PUSHER_CODES.NO_PROTOCOL_VERSION, message: 'No protocol version supplied' };
+  if (!/^\d+$/.test(req.protocol)) return { ok: false, code: PUSHER_CODES.INVALID_VERSION, message: 'Invalid version string format' };
+  if (!SUPPORTED.has(Number(req.protocol))) return { ok: false, code: PUSHER_CODES.UNSUPPORTED_PROTOCOL, message: `Unsupported protocol version ${req.protocol}` };
+  if (req.origin !== undefined && app.allowedOrigins !== '*' && !app.allowedOrigins.includes(req.origin)) {
+    return { ok: false, code: PUSHER_CODES.UNAUTHORIZED, message: `Origin not allowed: ${req.origin.slice(0, 200)}` };
+  }
+  if (app.maxConnections !== null && connectionsOfApp(app.id) >= app.maxConnections) {
+    return { ok: false, code: PUSHER_CODES.OVER_CONNECTION_QUOTA, message: 'Application is over connection quota' };
+  }
+  return { ok: true, app };
+}

@@ -1,0 +1,241 @@
+import { randomInt } from 'node:crypto';
+import type { Logger } from 'pino';
+import { systemClock, type Clock } from '../../chat/clock.js';
+import type { Bus, BusMessage } from '../../scaling/bus.js';
+import type { AppRegistry, RealtimeApp } from '../apps.js';
+import { channelKind } from '../channels/channel-kind.js';
+import { PUSHER_CODES } from '../protocol/codes.js';
+import { encodeFrame, errorFrame, eventFrame, parseClientFrame, type ClientFrame } from '../protocol/frames.js';
+import { userAuth, verifyAuth } from '../protocol/signatures.js';
+import { ChannelManager, type ChannelEventListener } from './channel-manager.js';
+import { Connection, type Socket } from './connection.js';
+import { checkHandshake, type HandshakeRequest } from './handshake.js';
+
+/** How long a pinged client has to answer before it is closed with 4201. */
+export const PONG_TIMEOUT_MS = 30_000;
+const SWEEP_INTERVAL_MS = 1_000;
+
+export interface RealtimeServerDeps {
+  apps: AppRegistry;
+  bus: Bus;
+  logger: Logger;
+  clock?: Clock;
+  /** Receives channel events once per cluster (webhooks, the chat's presence watch). */
+  listeners?: ChannelEventListener[];
+}
+
+/**
+ * The Pusher protocol v7 server, independent of the socket library: the transport hands it
+ * sockets and text frames; the HTTP API and the embedded broadcaster call `trigger`.
+ */
+export class RealtimeServer {
+  private readonly connections = new Map<string, Connection>();
+  private readonly perApp = new Map<string, number>();
+  private readonly channels: ChannelManager;
+  private readonly clock: Clock;
+  private readonly listeners: ChannelEventListener[];
+  private sweeper: NodeJS.Timeout | undefined;
+
+  constructor(private readonly deps: RealtimeServerDeps) {
+    this.clock = deps.clock ?? systemClock;
+    this.listeners = [...(deps.listeners ?? [])];
+    this.channels = new ChannelManager(deps.bus, (appId, event) => this.notify(appId, event), deps.logger);
+    deps.bus.onMessage((message) => this.deliver(message));
+  }
+
+  get apps(): AppRegistry {
+    return this.deps.apps;
+  }
+
+  /** Adds a listener for channel events (occupied, vacated, members, client events, cache misses). */
+  listen(listener: ChannelEventListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Starts the heartbeat sweep: ping after `activity_timeout` of silence, close with 4201 when no answer follows. */
+  start(): void {
+    this.sweeper ??= setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
+    this.sweeper.unref();
+  }
+
+  /** Closes every connection (4200: clients reconnect, to another node if there is one). */
+  async stop(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = undefined;
+    for (const conn of [...this.connections.values()]) {
+      conn.close(PUSHER_CODES.RECONNECT, 'Server shutting down');
+      await this.disconnect(conn);
+    }
+  }
+
+  connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /** A new WebSocket: checks the handshake, then sends `pusher:connection_established` (or the refusal and a close code). */
+  open(socket: Socket, request: HandshakeRequest): Connection | undefined {
+    const result = checkHandshake(this.deps.apps, request, (appId) => this.perApp.get(appId) ?? 0);
+    if (!result.ok) {
+      socket.send(encodeFrame(errorFrame(result.code, result.message)));
+      socket.close(result.code, result.message);
+      return undefined;
+    }
+    const socketId = `${randomInt(1, 2 ** 47)}.${randomInt(1, 2 ** 47)}`;
+    const conn = new Connection(socket, result.app, socketId, this.clock.now());
+    this.connections.set(socketId, conn);
+    this.perApp.set(result.app.id, (this.perApp.get(result.app.id) ?? 0) + 1);
+    conn.send({ event: 'pusher:connection_established', data: JSON.stringify({ socket_id: socketId, activity_timeout: result.app.activityTimeout }) });
+    return conn;
+  }
+
+  /** One text frame from a client; frames of a connection are handled in order. */
+  receive(conn: Connection, text: string): Promise<void> {
+    conn.touch(this.clock.now());
+    conn.queue = conn.queue.then(() => this.handle(conn, text)).catch((error: unknown) => {
+      this.deps.logger.error({ err: error, socketId: conn.socketId }, 'frame handling failed');
+      conn.send(errorFrame(PUSHER_CODES.RECONNECT, 'Internal error'));
+    });
+    return conn.queue;
+  }
+
+  /** Any sign of life (a frame, or a WebSocket pong). */
+  touch(conn: Connection): void {
+    conn.touch(this.clock.now());
+  }
+
+  /** The socket closed: leave every channel (presence and occupancy follow). */
+  async disconnect(conn: Connection): Promise<void> {
+    if (!this.connections.delete(conn.socketId)) return;
+    conn.closed = true;
+    this.perApp.set(conn.app.id, Math.max(0, (this.perApp.get(conn.app.id) ?? 1) - 1));
+    await conn.queue;
+    await this.channels.leaveAll(conn);
+  }
+
+  /** Publishes an event to channels (HTTP API, embedded broadcaster); `except` skips that socket. */
+  async trigger(app: RealtimeApp, channels: string[], event: string, data: string, except?: string): Promise<void> {
+    for (const channel of channels) {
+      if (channelKind(channel).cache) await this.deps.bus.setCache(app.id, channel, { event, data }, app.cacheTtl);
+      await this.deps.bus.publish({ type: 'channel', appId: app.id, channel, frame: encodeFrame(eventFrame(event, channel, data)), except });
+    }
+  }
+
+  /** Disconnects every connection of a signed-in user, cluster-wide. */
+  async terminateUser(app: RealtimeApp, userId: string): Promise<void> {
+    await this.deps.bus.publish({ type: 'terminate', appId: app.id, userId });
+  }
+
+  private async handle(conn: Connection, text: string): Promise<void> {
+    if (Buffer.byteLength(text) > conn.app.maxMessageSize) {
+      conn.send(errorFrame(PUSHER_CODES.MESSAGE_TOO_LARGE, `Message exceeds the ${conn.app.maxMessageSize}-byte limit`));
+      return;
+    }
+    const parsed = parseClientFrame(text);
+    if (!parsed.ok) {
+      conn.send(errorFrame(parsed.code, parsed.message));
+      return;
+    }
+    await this.dispatch(conn, parsed.frame);
+  }
+
+  private async dispatch(conn: Connection, frame: ClientFrame): Promise<void> {
+    switch (frame.event) {
+      case 'pusher:ping':
+        conn.send({ event: 'pusher:pong', data: {} });
+        return;
+      case 'pusher:pong':
+        return;
+      case 'pusher:subscribe':
+        return this.channels.subscribe(conn, frame.channel, frame.auth, frame.channelData);
+      case 'pusher:unsubscribe':
+        return this.channels.unsubscribe(conn, frame.channel);
+      case 'pusher:signin':
+        return this.signin(conn, frame.auth, frame.userData);
+      case 'client':
+        return this.clientEvent(conn, frame.name, frame.channel, frame.data);
+      default: {
+        const unreachable: never = frame;
+        throw new Error(`Unhandled frame ${JSON.stringify(unreachable)}`);
+      }
+    }
+  }
+
+  private async signin(conn: Connection, auth: string, userData: string): Promise<void> {
+    if (!verifyAuth(userAuth(conn.app.key, conn.app.secret, conn.socketId, userData), auth)) {
+      conn.send(errorFrame(PUSHER_CODES.UNAUTHORIZED, 'Invalid signature: sign-in is not authorised'));
+      return;
+    }
+    let id: unknown;
+    try {
+      id = (JSON.parse(userData) as { id?: unknown }).id;
+    } catch {
+      id = undefined;
+    }
+    if (typeof id !== 'string' || id === '') {
+      conn.send(errorFrame(PUSHER_CODES.UNAUTHORIZED, 'user_data must be JSON with a string id'));
+      return;
+    }
+    conn.userId = id;
+    conn.send({ event: 'pusher:signin_success', data: { user_data: userData } });
+  }
+
+  private async clientEvent(conn: Connection, name: string, channel: string, data: unknown): Promise<void> {
+    const kind = channelKind(channel);
+    const policy = conn.app.clientEvents;
+    const allowedHere = kind.auth === 'presence' || (kind.auth === 'private' && policy === 'all');
+    if (policy === 'none' || !allowedHere || kind.encrypted || kind.serverToUser) {
+      conn.send(errorFrame(PUSHER_CODES.CLIENT_EVENT_REJECTED, `Client events are not allowed on ${channel}`));
+      return;
+    }
+    if (!conn.channels.has(channel)) {
+      conn.send(errorFrame(PUSHER_CODES.CLIENT_EVENT_REJECTED, `Subscribe to ${channel} before sending client events`));
+      return;
+    }
+    if (!conn.allowClientEvent(this.clock.now())) {
+      conn.send(errorFrame(PUSHER_CODES.CLIENT_EVENT_RATE_LIMITED, `Client event rejected: more than ${conn.app.clientEventRate} per second`));
+      return;
+    }
+    const userId = conn.presenceUser.get(channel);
+    const payload = typeof data === 'string' ? data : JSON.stringify(data ?? {});
+    await this.deps.bus.publish({ type: 'channel', appId: conn.app.id, channel, except: conn.socketId, frame: encodeFrame(eventFrame(name, channel, payload, userId)) });
+    this.notify(conn.app.id, { name: 'client_event', channel, event: name, data: payload, socket_id: conn.socketId, ...(userId ? { user_id: userId } : {}) });
+  }
+
+  /** Delivers a bus message to this node's subscribers. */
+  private deliver(message: BusMessage): void {
+    if (message.type === 'terminate') {
+      for (const conn of this.connections.values()) {
+        if (conn.app.id === message.appId && conn.userId === message.userId) conn.close(PUSHER_CODES.UNAUTHORIZED, 'Connection terminated by the server');
+      }
+      return;
+    }
+    const subscribers = this.channels.localSubscribers(message.appId, message.channel);
+    if (!subscribers) return;
+    for (const conn of subscribers) if (conn.socketId !== message.except) conn.sendRaw(message.frame);
+  }
+
+  private notify: ChannelEventListener = (appId, event) => {
+    for (const listener of this.listeners) {
+      try {
+        listener(appId, event);
+      } catch (error) {
+        this.deps.logger.error({ err: error, event: event.name }, 'channel event listener failed');
+      }
+    }
+  };
+
+  private sweep(): void {
+    const now = this.clock.now();
+    for (const conn of this.connections.values()) {
+      if (conn.pingSentAt !== undefined) {
+        if (now - conn.pingSentAt >= PONG_TIMEOUT_MS) {
+          conn.close(PUSHER_CODES.PONG_NOT_RECEIVED, 'Pong reply not received');
+          void this.disconnect(conn);
+        }
+      } else if (now - conn.lastSeen >= conn.app.activityTimeout * 1000) {
+        conn.pingSentAt = now;
+        conn.send({ event: 'pusher:ping', data: {} });
+      }
+    }
+  }
+}

@@ -1,0 +1,46 @@
+/** A presence member: the user id and the `user_info` their auth gave, as Pusher shares them. */
+export interface Member {
+  user_id: string;
+  user_info?: unknown;
+}
+
+/** What nodes tell each other: a pre-encoded frame for a channel's local subscribers, or a user to disconnect. */
+export type BusMessage =
+  | { type: 'channel'; appId: string; channel: string; frame: string; except?: string | undefined }
+  | { type: 'terminate'; appId: string; userId: string };
+
+/** A stored last event of a cache channel. */
+export interface CachedEvent {
+  event: string;
+  data: string;
+}
+
+/**
+ * The scaling seam: channel occupancy, presence rosters, cached events and fan-out, for one node
+ * (memory) or a cluster (Redis). Answers are cluster-wide; `first`/`last` flags are true on
+ * exactly one node, so webhooks and presence events happen once per cluster.
+ */
+export interface Bus {
+  readonly nodeId: string;
+  /** Registers the node's delivery handler; every published message reaches every node, this one included. */
+  onMessage(handler: (message: BusMessage) => void): void;
+  publish(message: BusMessage): Promise<void>;
+
+  join(appId: string, channel: string, socketId: string): Promise<{ count: number; first: boolean }>;
+  leave(appId: string, channel: string, socketId: string): Promise<{ count: number; last: boolean }>;
+  subscriptionCount(appId: string, channel: string): Promise<number>;
+  /** Occupied channels of an app with their subscription counts. */
+  channels(appId: string): Promise<Map<string, number>>;
+
+  /** Adds a connection to a presence roster; `firstForUser` when the user had no connection there before. */
+  addMember(appId: string, channel: string, socketId: string, member: Member): Promise<{ firstForUser: boolean }>;
+  /** Removes a connection; `lastForUser` when it was the user's last one in that roster. */
+  removeMember(appId: string, channel: string, socketId: string): Promise<{ member: Member | undefined; lastForUser: boolean }>;
+  /** One entry per user, whatever their number of connections. */
+  members(appId: string, channel: string): Promise<Member[]>;
+
+  setCache(appId: string, channel: string, event: CachedEvent, ttlSeconds: number): Promise<void>;
+  getCache(appId: string, channel: string): Promise<CachedEvent | undefined>;
+
+  close(): Promise<void>;
+}
