@@ -40,6 +40,11 @@ export interface Config {
       scheme: 'http' | 'https';
       server: 'embedded' | 'external';
       webhookUrl: string | undefined;
+      /** More apps, from a JSON file (`{"apps":[…]}`). */
+      appsFile: string | undefined;
+      activityTimeout: number;
+      maxMessageSize: number;
+      maxConnections: number | null;
     };
     pusher: {
       appId: string | undefined;
@@ -152,6 +157,10 @@ export function loadConfig(env: Record<string, string | undefined>, secrets?: Pa
         scheme: e.REVERB_SCHEME ?? appScheme,
         server: e.REVERB_SERVER,
         webhookUrl: e.REVERB_WEBHOOK_URL,
+        appsFile: e.REVERB_APPS_FILE,
+        activityTimeout: e.REVERB_APP_ACTIVITY_TIMEOUT,
+        maxMessageSize: e.REVERB_APP_MAX_MESSAGE_SIZE,
+        maxConnections: e.REVERB_APP_MAX_CONNECTIONS ?? null,
       },
       pusher: {
         appId: e.PUSHER_APP_ID,

@@ -17,6 +17,8 @@ export interface AppDeps {
   chat: Omit<ChatRouteDeps, 'rates'>;
   agents: Omit<AgentRouteDeps, 'loginRate' | 'cookie'>;
   checks: OpsRouteDeps['checks'];
+  /** More route plugins (the Pusher HTTP API and channel auth when the realtime server is embedded). */
+  plugins?: ((app: FastifyInstance) => Promise<void>)[];
 }
 
 /** Fastify errors we answer with our own codes instead of Fastify's. */
@@ -96,6 +98,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loginRate: config.rateLimits.login,
     cookie: { secure: config.http.secureCookies, maxAgeSeconds: Math.floor(config.agents.sessionLifetimeMs / 1000) },
   });
+
+  for (const plugin of deps.plugins ?? []) await app.register(plugin);
 
   return app;
 }
