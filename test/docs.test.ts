@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { envSchema } from '../src/config/env-schema.js';
 import { ERROR_CODES } from '../src/errors/error-codes.js';
+import { PUSHER_CODES } from '../src/realtime/protocol/codes.js';
 
 const read = (path: string): string => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
 
@@ -21,9 +22,13 @@ function backtickedRows(markdown: string): { name: string; cells: string[] }[] {
   return rows;
 }
 
+const PUSHER_HEADING = '## Pusher protocol codes';
+const httpErrors = (): string => read('docs/errors.md').split(PUSHER_HEADING)[0] as string;
+const pusherCodes = (): string => read('docs/errors.md').split(PUSHER_HEADING)[1] ?? '';
+
 describe('documentation', () => {
   it('docs/errors.md lists every error code the API can answer, with its status', () => {
-    const rows = backtickedRows(read('docs/errors.md'));
+    const rows = backtickedRows(httpErrors());
     const documented = rows.map((row) => row.name);
 
     expect(new Set(documented)).toEqual(new Set(Object.keys(ERROR_CODES)));
@@ -33,6 +38,14 @@ describe('documentation', () => {
         code: row.name,
         status: ERROR_CODES[row.name as keyof typeof ERROR_CODES],
       });
+    }
+  });
+
+  it('docs/errors.md lists every Pusher protocol code the realtime server sends, with its name', () => {
+    const rows = backtickedRows(pusherCodes());
+    expect(rows.map((row) => Number(row.name)).sort()).toEqual(Object.values(PUSHER_CODES).sort());
+    for (const row of rows) {
+      expect(row.cells[0]).toBe(`\`${Object.entries(PUSHER_CODES).find(([, code]) => code === Number(row.name))?.[0]}\``);
     }
   });
 
