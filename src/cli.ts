@@ -1,11 +1,14 @@
-import { Command, Option } from 'commander';
+import type { AddressInfo } from 'node:net';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { Logger } from 'pino';
 import { AgentService } from './agents/agent-service.js';
 import { systemClock } from './chat/clock.js';
 import { ConfigError, type Config } from './config/config.js';
-import { loadConfigFromEnvironment } from './config/load.js';
+import { loadConfigFromEnvironment, readEnvironment } from './config/load.js';
 import { newAgentBody } from './http/schemas.js';
 import { createParley } from './main.js';
 import { createLogger } from './ops/logger.js';
+import { buildRealtimeApp, createRealtimeNode } from './realtime/realtime-node.js';
 import { createHasher, randomToken } from './security/hashing.js';
 import { AgentStore } from './storage/agent-store.js';
 import { ConversationStore } from './storage/conversation-store.js';
@@ -29,23 +32,7 @@ program
           : `\nCreated admin agent:\n  email:    ${admin.email}\n  password: ${admin.password}\nLog in at ${config.http.appUrl}/stratus and change it. This is shown only once.\n\n`,
       );
     }
-    let closing = false;
-    const shutdown = (signal: string) => {
-      if (closing) return;
-      closing = true;
-      logger.info({ signal }, 'shutting down');
-      const force = setTimeout(() => process.exit(1), 10_000);
-      force.unref();
-      parley.close().then(
-        () => process.exit(0),
-        (error: unknown) => {
-          logger.error({ err: error }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
-    };
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
-    process.once('SIGINT', () => shutdown('SIGINT'));
+    closeOnSignals(logger, () => parley.close());
     try {
       await parley.app.listen({ host: config.http.host, port: config.http.port });
     } catch (error) {
@@ -53,6 +40,30 @@ program
       fatal(`cannot listen on ${config.http.host}:${config.http.port}: ${describe(error)}`);
     }
     logger.info({ url: config.http.appUrl, database: config.database.kind, broadcast: config.broadcast.driver }, 'Parley is listening');
+  });
+
+program
+  .command('realtime:start')
+  .description('run only the Pusher-compatible realtime server: WebSockets, the Pusher HTTP API and /up (like `php artisan reverb:start`)')
+  .option('--host <host>', 'address to listen on', '0.0.0.0')
+  .option('--port <port>', 'port to listen on (default: REVERB_PORT, else 8080)', parsePort)
+  .option('--debug', 'log at debug level, every WebSocket frame included')
+  .action(async (opts: { host: string; port?: number; debug?: boolean }) => {
+    const env = readEnvironment();
+    const config = configOrExit(env);
+    const port = opts.port ?? (env.REVERB_PORT ? config.broadcast.reverb.port : 8080);
+    const logger = createLogger(opts.debug ? 'debug' : config.logLevel);
+    const node = createRealtimeNode(config, logger);
+    const app = await buildRealtimeApp(node, logger);
+    closeOnSignals(logger, () => app.close());
+    try {
+      await app.listen({ host: opts.host, port });
+    } catch (error) {
+      await app.close().catch(() => undefined);
+      fatal(`cannot listen on ${opts.host}:${port}: ${describe(error)}`);
+    }
+    const address = app.server.address() as AddressInfo;
+    logger.info({ host: opts.host, port: address.port, apps: node.apps.all().map((a) => a.id) }, 'Realtime server is listening');
   });
 
 program
@@ -112,13 +123,40 @@ async function withStorage(work: (storage: Storage, config: Config) => Promise<v
   }
 }
 
-function configOrExit(): Config {
+function configOrExit(env = readEnvironment()): Config {
   try {
-    return loadConfigFromEnvironment();
+    return loadConfigFromEnvironment(env);
   } catch (error) {
     if (error instanceof ConfigError) fatal(error.message);
     throw error;
   }
+}
+
+/** SIGTERM/SIGINT close the server (exit 0), or exit 1 when closing fails or takes over 10 s. */
+function closeOnSignals(logger: Logger, close: () => Promise<void>): void {
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) throw new InvalidArgumentError('must be an integer from 0 to 65535');
+  return port;
 }
 
 function fatal(message: string): never {

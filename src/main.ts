@@ -1,31 +1,31 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { AgentService } from './agents/agent-service.js';
+import { agentsOnline, watchAvailability } from './broadcasting/availability-watch.js';
 import type { Broadcaster } from './broadcasting/broadcaster.js';
 import { EmbeddedBroadcaster } from './broadcasting/embedded-broadcaster.js';
 import { LogBroadcaster } from './broadcasting/log-broadcaster.js';
 import { NullBroadcaster } from './broadcasting/null-broadcaster.js';
+import { PusherBroadcaster, pusherEndpoint } from './broadcasting/pusher-broadcaster.js';
 import { ChatService } from './chat/chat-service.js';
 import { systemClock, type Clock } from './chat/clock.js';
 import { InboxService } from './chat/inbox-service.js';
 import { Views } from './chat/views.js';
 import type { Config } from './config/config.js';
 import { buildApp } from './http/app.js';
+import { signingApp } from './http/routes/broadcasting-auth-routes.js';
 import { widgetConfig } from './http/widget-config.js';
 import { Metrics } from './ops/metrics.js';
-import { AppRegistry, type RealtimeApp } from './realtime/apps.js';
-import { configuredApps } from './realtime/default-apps.js';
-import { realtimeRoutes } from './realtime/http-api/realtime-routes.js';
-import { RealtimeServer } from './realtime/server/realtime-server.js';
-import { attachWebSockets } from './realtime/transport/ws-transport.js';
+import type { RealtimeApp } from './realtime/apps.js';
+import { createRealtimeNode, type RealtimeNode } from './realtime/realtime-node.js';
+import type { RealtimeServer } from './realtime/server/realtime-server.js';
 import type { Bus } from './scaling/bus.js';
-import { MemoryBus } from './scaling/memory-bus.js';
 import { createHasher } from './security/hashing.js';
 import { AgentStore } from './storage/agent-store.js';
 import { ConversationStore } from './storage/conversation-store.js';
 import { migrate, openStorage, type Storage } from './storage/database.js';
 
-/** Agents seen within this long count as online until the realtime presence channel takes over. */
+/** Without an embedded realtime server (no presence roster), agents seen within this long count as online. */
 const ONLINE_WINDOW_MS = 5 * 60_000;
 
 export interface Parley {
@@ -33,6 +33,8 @@ export interface Parley {
   storage: Storage;
   chat: ChatService;
   agents: AgentService;
+  /** The embedded Pusher-protocol server, when `BROADCAST_DRIVER=reverb` runs it in-process. */
+  realtime: RealtimeNode | undefined;
   close(): Promise<void>;
 }
 
@@ -65,6 +67,7 @@ export async function createParley(config: Config, logger: Logger, overrides: Pa
     metrics,
     options: { resumeWindowMs: config.chat.resumeWindowMs, resumeByNetwork: config.chat.resumeByNetwork },
   });
+  if (realtime) watchAvailability(realtime, (event) => chat.publish(event), logger.child({ component: 'availability' }));
   const agents = new AgentService({ agents: agentStore, hasher, clock, sessionLifetimeMs: config.agents.sessionLifetimeMs });
   const inbox = new InboxService({ conversations: conversationStore, views, chat, clock, agentExists: (id) => agents.isActive(id) });
 
@@ -75,22 +78,26 @@ export async function createParley(config: Config, logger: Logger, overrides: Pa
     chat: {
       chat,
       widgetConfig: async () =>
-        widgetConfig(config, { realtime: realtimeReachable(config), agentsOnline: await agentStore.seenSince(clock.now() - ONLINE_WINDOW_MS) }),
+        widgetConfig(config, {
+          realtime: realtimeReachable(config),
+          agentsOnline: realtime ? await agentsOnline(realtime) : await agentStore.seenSince(clock.now() - ONLINE_WINDOW_MS),
+        }),
     },
     agents: { agents, inbox },
+    broadcastingAuth: { chat, agents, signing: signingApp(config) },
     checks: { database: () => storage.ping() },
-    plugins: realtime ? [realtimeRoutes(realtime)] : [],
+    plugins: realtime ? [realtime.routes] : [],
   });
-  const transport = realtime ? attachWebSockets(app.server, realtime.server, logger.child({ component: 'realtime' })) : undefined;
-  realtime?.server.start();
+  realtime?.attach(app.server);
 
   return {
     app,
     storage,
     chat,
     agents,
+    realtime,
     close: async () => {
-      await transport?.close();
+      await realtime?.close();
       await app.close();
       await broadcaster.close();
       await storage.close();
@@ -106,12 +113,10 @@ export interface EmbeddedRealtime {
   app: RealtimeApp;
 }
 
-function embeddedRealtime(config: Config, logger: Logger): EmbeddedRealtime | undefined {
+/** The realtime node (apps, bus, webhooks, HTTP API, WebSockets), shared with `parley realtime:start`. */
+function embeddedRealtime(config: Config, logger: Logger): RealtimeNode | undefined {
   if (config.broadcast.driver !== 'reverb' || config.broadcast.reverb.server !== 'embedded') return undefined;
-  const apps = new AppRegistry(configuredApps(config));
-  const bus = new MemoryBus();
-  const server = new RealtimeServer({ apps, bus, logger: logger.child({ component: 'realtime' }) });
-  return { server, bus, app: apps.findById(config.broadcast.reverb.appId) as RealtimeApp };
+  return createRealtimeNode(config, logger);
 }
 
 /** Whether browsers have a WebSocket server to talk to for the configured driver. */
@@ -126,12 +131,12 @@ function createBroadcaster(config: Config, logger: Logger, realtime: EmbeddedRea
     case 'null':
       return new NullBroadcaster();
     case 'reverb':
+    case 'pusher': {
       if (realtime) return new EmbeddedBroadcaster(realtime.server, realtime.app);
-      // External Reverb/Parley and hosted Pusher publish over the Pusher HTTP API (next step).
-      logger.warn({ driver: config.broadcast.driver }, 'external broadcasting is not available in this build; clients poll');
-      return new NullBroadcaster();
-    case 'pusher':
-      logger.warn({ driver: config.broadcast.driver }, 'external broadcasting is not available in this build; clients poll');
-      return new NullBroadcaster();
+      // External Reverb/Parley and hosted Pusher: the Pusher HTTP API (credentials are checked by loadConfig).
+      const endpoint = pusherEndpoint(config);
+      if (!endpoint) throw new Error(`No Pusher HTTP endpoint for BROADCAST_DRIVER=${config.broadcast.driver}`);
+      return new PusherBroadcaster(endpoint);
+    }
   }
 }

@@ -35,6 +35,8 @@ export function toBroadcasts(event: ChatEvent): Broadcast[] {
         { channels: [conversationChannel(event.conversation.id)], event: event.name, data: { conversation: visitorView(event.conversation) } },
         { channels: [AGENTS_CHANNEL], event: event.name, data: { conversation: event.conversation } },
       ];
+    case 'AvailabilityChanged':
+      return [{ channels: [STATUS_CHANNEL], event: event.name, data: { agents_online: event.agentsOnline } }];
     default: {
       const unreachable: never = event;
       throw new Error(`Unknown chat event ${JSON.stringify(unreachable)}`);

@@ -7,4 +7,6 @@ export type ChatEvent =
   | { name: 'MessageSent'; conversationId: number; message: MessageDto }
   | { name: 'ConversationStarted'; conversation: AgentConversationDto }
   | { name: 'ConversationUpdated'; conversation: AgentConversationDto }
-  | { name: 'MessagesRead'; conversationId: number; reader: Reader; seq: number };
+  | { name: 'MessagesRead'; conversationId: number; reader: Reader; seq: number }
+  /** Agents online changed (the `presence-agents` roster), for the widget's "we're online" line. */
+  | { name: 'AvailabilityChanged'; agentsOnline: number };

@@ -7,6 +7,7 @@ import type { Config } from '../config/config.js';
 import type { Metrics } from '../ops/metrics.js';
 import { HttpFailure, sendFailure } from './http-error.js';
 import { agentRoutes, type AgentRouteDeps } from './routes/agent-routes.js';
+import { broadcastingAuthRoutes, type BroadcastingAuthDeps } from './routes/broadcasting-auth-routes.js';
 import { chatRoutes, type ChatRouteDeps } from './routes/chat-routes.js';
 import { opsRoutes, type OpsRouteDeps } from './routes/ops-routes.js';
 
@@ -17,6 +18,8 @@ export interface AppDeps {
   chat: Omit<ChatRouteDeps, 'rates'>;
   agents: Omit<AgentRouteDeps, 'loginRate' | 'cookie'>;
   checks: OpsRouteDeps['checks'];
+  /** `POST /broadcasting/auth` and `/broadcasting/user-auth`: signing with the app browsers connect to. */
+  broadcastingAuth: BroadcastingAuthDeps;
   /** More route plugins (the Pusher HTTP API and channel auth when the realtime server is embedded). */
   plugins?: ((app: FastifyInstance) => Promise<void>)[];
 }
@@ -91,6 +94,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       }
     });
     await publicApi.register(chatRoutes, { ...deps.chat, rates: { start: config.rateLimits.start, send: config.rateLimits.send } });
+    // The widget authorises its channel subscription from the embedding site too.
+    await publicApi.register(broadcastingAuthRoutes, deps.broadcastingAuth);
   });
 
   await app.register(agentRoutes, {

@@ -35,25 +35,35 @@ export async function freshStorage(engine: Engine): Promise<Storage> {
     return storage;
   }
   const schema = `parley_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  await admin.end();
   const storage = openStorage({ kind: 'pgsql', url: TEST_DATABASE_URL }, { searchPath: schema, poolSize: 20 });
   const close = async () => {
     await storage.close();
-    const cleanup = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await cleanup.connect();
-    await cleanup.query(`drop schema if exists ${schema} cascade`);
-    await cleanup.end();
+    await withSchemaLock((client) => client.query(`drop schema if exists ${schema} cascade`));
   };
   try {
-    await migrate(storage);
+    // Kysely's migrator reads the catalogue of every schema: creating, migrating and dropping test
+    // schemas one at a time keeps parallel test files from pulling a schema away under it.
+    await withSchemaLock(async (client) => {
+      await client.query(`create schema ${schema}`);
+      await migrate(storage);
+    });
   } catch (error) {
     await close();
     throw error;
   }
   return { ...storage, close };
+}
+
+/** Runs `work` holding a PostgreSQL advisory lock shared by every test process. */
+async function withSchemaLock<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query('select pg_advisory_lock(7270417)');
+    return await work(client);
+  } finally {
+    await client.end();
+  }
 }
 
 /** The engines every storage-backed suite runs on; PostgreSQL only when reachable (always under CI). */

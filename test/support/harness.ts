@@ -47,13 +47,19 @@ export interface Harness {
 
 export const VISITOR_UA = 'Mozilla/5.0 (X11; Linux x86_64) ParleyTest/1.0';
 
+export interface HarnessOptions {
+  /** `record` (default): events go to `events` only; `configured`: to the driver the config names (embedded server, Pusher HTTP…). */
+  broadcast?: 'record' | 'configured';
+}
+
 /** A running Parley (not listening) on a fresh database, with a manual clock and recorded broadcasts. */
-export async function startHarness(engine: Engine, env: Record<string, string> = {}): Promise<Harness> {
+export async function startHarness(engine: Engine, env: Record<string, string> = {}, options: HarnessOptions = {}): Promise<Harness> {
   const config = testConfig(env);
   const clock = new ManualClock(Date.now());
   const events = new RecordingBroadcaster();
   const storage = await freshStorage(engine);
-  const parley = await createParley(config, pino({ level: 'silent' }), { clock, broadcaster: events, storage });
+  const broadcaster = options.broadcast === 'configured' ? {} : { broadcaster: events };
+  const parley = await createParley(config, pino({ level: 'silent' }), { clock, storage, ...broadcaster });
   await parley.agents.ensureFirstAdmin(ADMIN.email, ADMIN.password);
   await parley.app.ready();
   const app = parley.app;

@@ -47,6 +47,7 @@ export class ChannelManager {
     const kind = channelKind(channel);
     const app = conn.app;
     const already = conn.channels.has(channel);
+    let joinedCount: number | undefined;
     if (!already) {
       conn.channels.add(channel);
       const key = `${app.id}\u0000${channel}`;
@@ -55,7 +56,7 @@ export class ChannelManager {
       set.add(conn);
       const { first, count } = await this.bus.join(app.id, channel, conn.socketId);
       if (first) this.emit(app.id, { name: 'channel_occupied', channel });
-      if (kind.auth !== 'presence' && app.subscriptionCount && !kind.serverToUser) await this.publishCount(app.id, channel, count);
+      joinedCount = count;
     }
 
     if (kind.auth === 'presence') {
@@ -76,6 +77,8 @@ export class ChannelManager {
       }
     } else {
       conn.send({ event: 'pusher_internal:subscription_succeeded', channel, data: '{}' });
+      // The newcomer learns it is subscribed before it hears the channel's new count.
+      if (joinedCount !== undefined && app.subscriptionCount && !kind.serverToUser) await this.publishCount(app.id, channel, joinedCount);
     }
 
     if (kind.cache) {

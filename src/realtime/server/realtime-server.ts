@@ -90,6 +90,8 @@ export class RealtimeServer {
 
   /** One text frame from a client; frames of a connection are handled in order. */
   receive(conn: Connection, text: string): Promise<void> {
+    // A closing socket may still deliver frames; acting on them would subscribe a connection already cleaned up.
+    if (conn.closed) return conn.queue;
     conn.touch(this.clock.now());
     conn.queue = conn.queue.then(() => this.handle(conn, text)).catch((error: unknown) => {
       this.deps.logger.error({ err: error, socketId: conn.socketId }, 'frame handling failed');

@@ -1,0 +1,101 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { AgentService } from '../../agents/agent-service.js';
+import { agentUserData, grantChannel, parseChatChannel, type AgentIdentity } from '../../broadcasting/channel-access.js';
+import type { ChatService } from '../../chat/chat-service.js';
+import type { Config } from '../../config/config.js';
+import { channelAuth, userAuth } from '../../realtime/protocol/signatures.js';
+import { sendFailure } from '../http-error.js';
+import { validate } from '../validation.js';
+import { SESSION_COOKIE } from './agent-routes.js';
+import { bearer } from './chat-routes.js';
+
+/** The app whose key and secret sign subscriptions: the one browsers connect to. */
+export interface SigningApp {
+  key: string;
+  secret: string;
+}
+
+export interface BroadcastingAuthDeps {
+  chat: ChatService;
+  agents: AgentService;
+  signing: SigningApp;
+}
+
+/** `PUSHER_APP_*` when broadcasting through Pusher, otherwise the `REVERB_APP_*` app (embedded or external). */
+export function signingApp(config: Pick<Config, 'broadcast'>): SigningApp {
+  const { driver, pusher, reverb } = config.broadcast;
+  if (driver === 'pusher' && pusher.key !== undefined && pusher.secret !== undefined) return { key: pusher.key, secret: pusher.secret };
+  return { key: reverb.key, secret: reverb.secret };
+}
+
+const socketId = z
+  .string({ error: (i) => (i.input === undefined ? 'is required' : 'must be a string') })
+  .regex(/^\d{1,20}\.\d{1,20}$/, 'must be a Pusher socket id like 1234.5678');
+const channelAuthBody = z.object({
+  socket_id: socketId,
+  channel_name: z
+    .string({ error: (i) => (i.input === undefined ? 'is required' : 'must be a string') })
+    .min(1, 'must not be blank')
+    .max(200, 'must be at most 200 characters'),
+});
+const userAuthBody = z.object({ socket_id: socketId });
+
+const FORBIDDEN = 'forbidden';
+
+/**
+ * `POST /broadcasting/auth` and `POST /broadcasting/user-auth`: Pusher/Echo channel and user
+ * authorisation, form-encoded (pusher-js) or JSON. Visitors prove a conversation with their bearer
+ * token, agents with their session cookie.
+ *
+ * No CSRF token here: these routes change no state (beyond the session's sliding expiry), and an
+ * answer is only worth something to the connection that owns `socket_id`. The agent cookie is
+ * SameSite=Lax (not sent on cross-site POSTs) and CORS never allows credentials, so another site
+ * can neither use an agent's session nor read the answer.
+ */
+export async function broadcastingAuthRoutes(app: FastifyInstance, deps: BroadcastingAuthDeps): Promise<void> {
+  const { chat, agents, signing } = deps;
+
+  // pusher-js posts `socket_id=…&channel_name=…`; repeated fields keep their first value.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+    const fields: Record<string, string> = {};
+    for (const [name, value] of new URLSearchParams(body as string)) fields[name] ??= value;
+    done(null, fields);
+  });
+
+  /** The agent behind the session cookie, if any. */
+  const agentOf = async (request: FastifyRequest): Promise<AgentIdentity | undefined> => {
+    const token = request.cookies[SESSION_COOKIE];
+    const auth = token === undefined ? undefined : await agents.authenticate(token);
+    return auth ? { id: auth.agent.id, name: auth.agent.name, role: auth.agent.role } : undefined;
+  };
+
+  const refuse = (reply: FastifyReply, message: string) => sendFailure(reply.header('cache-control', 'no-store'), { code: FORBIDDEN, message });
+
+  app.post('/broadcasting/auth', async (request, reply) => {
+    const input = validate(channelAuthBody, request.body);
+    if (!input.ok) return sendFailure(reply, input.error);
+    const { socket_id, channel_name } = input.value;
+    const channel = parseChatChannel(channel_name);
+    const agent = await agentOf(request);
+    const token = bearer(request);
+    const visitorConversationId =
+      !agent && channel?.kind === 'conversation' && token !== undefined && (await chat.authorize(channel.conversationId, token)) ? channel.conversationId : undefined;
+
+    const grant = grantChannel(channel, { agent, visitorConversationId });
+    if (!grant.ok) return refuse(reply, grant.reason);
+    reply.header('cache-control', 'no-store');
+    if (grant.channelData === undefined) return { auth: channelAuth(signing.key, signing.secret, socket_id, channel_name) };
+    return { auth: channelAuth(signing.key, signing.secret, socket_id, channel_name, grant.channelData), channel_data: grant.channelData };
+  });
+
+  app.post('/broadcasting/user-auth', async (request, reply) => {
+    const input = validate(userAuthBody, request.body);
+    if (!input.ok) return sendFailure(reply, input.error);
+    const agent = await agentOf(request);
+    if (!agent) return refuse(reply, 'Only agents sign in to the realtime server: log in first.');
+    const userData = agentUserData(agent);
+    reply.header('cache-control', 'no-store');
+    return { auth: userAuth(signing.key, signing.secret, input.value.socket_id, userData), user_data: userData };
+  });
+}
