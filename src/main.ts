@@ -16,10 +16,7 @@ import { buildApp } from './http/app.js';
 import { signingApp } from './http/routes/broadcasting-auth-routes.js';
 import { widgetConfig } from './http/widget-config.js';
 import { Metrics } from './ops/metrics.js';
-import type { RealtimeApp } from './realtime/apps.js';
 import { createRealtimeNode, type RealtimeNode } from './realtime/realtime-node.js';
-import type { RealtimeServer } from './realtime/server/realtime-server.js';
-import type { Bus } from './scaling/bus.js';
 import { createHasher } from './security/hashing.js';
 import { AgentStore } from './storage/agent-store.js';
 import { ConversationStore } from './storage/conversation-store.js';
@@ -105,14 +102,6 @@ export async function createParley(config: Config, logger: Logger, overrides: Pa
   };
 }
 
-/** The in-process Pusher server, for `BROADCAST_DRIVER=reverb` with `REVERB_SERVER=embedded`. */
-export interface EmbeddedRealtime {
-  server: RealtimeServer;
-  bus: Bus;
-  /** The `REVERB_APP_*` app the chat publishes to. */
-  app: RealtimeApp;
-}
-
 /** The realtime node (apps, bus, webhooks, HTTP API, WebSockets), shared with `parley realtime:start`. */
 function embeddedRealtime(config: Config, logger: Logger): RealtimeNode | undefined {
   if (config.broadcast.driver !== 'reverb' || config.broadcast.reverb.server !== 'embedded') return undefined;
@@ -124,7 +113,7 @@ function realtimeReachable(config: Config): boolean {
   return config.broadcast.driver === 'reverb' || config.broadcast.driver === 'pusher';
 }
 
-function createBroadcaster(config: Config, logger: Logger, realtime: EmbeddedRealtime | undefined): Broadcaster {
+function createBroadcaster(config: Config, logger: Logger, realtime: RealtimeNode | undefined): Broadcaster {
   switch (config.broadcast.driver) {
     case 'log':
       return new LogBroadcaster(logger.child({ component: 'broadcast' }));
