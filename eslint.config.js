@@ -17,6 +17,11 @@ export default tseslint.config(
     },
   },
   {
+    // Browser code (the widget) runs in pages: browser globals.
+    files: ['web/**'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     files: ['test/**', 'bench/**', 'scripts/**', 'bin/**'],
     rules: { 'no-console': 'off' },
   },

@@ -10,6 +10,7 @@ import { agentRoutes, type AgentRouteDeps } from './routes/agent-routes.js';
 import { broadcastingAuthRoutes, type BroadcastingAuthDeps } from './routes/broadcasting-auth-routes.js';
 import { chatRoutes, type ChatRouteDeps } from './routes/chat-routes.js';
 import { opsRoutes, type OpsRouteDeps } from './routes/ops-routes.js';
+import { webRoutes } from './routes/web-routes.js';
 
 export interface AppDeps {
   config: Pick<Config, 'http' | 'chat' | 'rateLimits' | 'agents'>;
@@ -75,6 +76,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(opsRoutes, { checks: deps.checks, metrics: deps.metrics });
+  // The widget's scripts and the demo page: loaded by any site, outside the API's CORS rules.
+  await app.register(webRoutes, {});
 
   // The customer API is called from other sites (the widget): CORS and the embedding allow-list apply.
   await app.register(async (publicApi) => {

@@ -1,0 +1,271 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import PusherJsModule from 'pusher-js';
+import { freePort, ParleyProcesses, ROOT, type ParleyProcess } from '../../support/process.js';
+
+/** pusher-js is CommonJS whose types declare an ES default export; at run time the module itself is the class. */
+const PusherJs = PusherJsModule as unknown as typeof PusherJsModule.default;
+
+/** The built widget files the browser suites load, and the budget test measures. */
+export const WIDGET_LOADER = join(ROOT, 'dist/web/js/live-chat.js');
+export const WIDGET_APP = join(ROOT, 'dist/web/js/live-chat-app.js');
+
+const BUILD_OUTPUTS = [join(ROOT, 'dist/main.js'), WIDGET_LOADER, WIDGET_APP];
+const BUILD_INPUTS = ['src', 'web', 'scripts', 'package.json', 'tsconfig.build.json'].map((p) => join(ROOT, p));
+
+/** Newest modification time under `path` (a file or a folder), 0 when it does not exist. */
+function newest(path: string): number {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return readdirSync(path).reduce((max, name) => Math.max(max, newest(join(path, name))), stat.mtimeMs);
+}
+
+/**
+ * Runs `npm run build` when `dist` is missing or older than its sources. In CI `npm ci` has
+ * already built it (the `prepare` script), so nothing is rebuilt while other suites run from it.
+ */
+export function ensureBuilt(timeoutMs = 170_000): void {
+  const built = Math.min(...BUILD_OUTPUTS.map((file) => (existsSync(file) ? statSync(file).mtimeMs : 0)));
+  if (built > 0 && built >= Math.max(...BUILD_INPUTS.map(newest))) return;
+  const result = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8', timeout: timeoutMs });
+  if (result.status !== 0) {
+    throw new Error(`npm run build failed (${result.error?.message ?? `exit ${result.status}`}):\n${result.stdout}${result.stderr}`);
+  }
+  const missing = BUILD_OUTPUTS.filter((file) => !existsSync(file));
+  if (missing.length > 0) throw new Error(`npm run build did not produce ${missing.join(', ')}`);
+}
+
+export const ADMIN = { email: 'admin@e2e.test', password: 'e2e-admin-password' };
+
+/** A message as the agent API answers it. */
+export interface ApiMessage {
+  id: number;
+  conversation_id: number;
+  seq: number;
+  sender: 'visitor' | 'agent' | 'system';
+  body: string;
+  client_message_id?: string;
+}
+
+interface ApiConversation {
+  id: number;
+  status: 'open' | 'closed';
+}
+
+/** An agent logged in over HTTP, as the dashboard would be: session cookie plus CSRF token. */
+export class Agent {
+  private replies = 0;
+
+  private constructor(
+    private readonly baseUrl: string,
+    private readonly headers: Record<string, string>,
+  ) {}
+
+  /**
+   * Joins `presence-agents` as the dashboard does, so the agent counts as online; answers a
+   * function that leaves again.
+   */
+  async goOnline(timeoutMs = 10_000): Promise<() => void> {
+    const config = (await (await fetch(`${this.baseUrl}/api/chat/config`)).json()) as { key: string; wsHost: string; wsPort: number };
+    const pusher = new PusherJs(config.key, {
+      cluster: 'mt1',
+      wsHost: config.wsHost,
+      wsPort: config.wsPort,
+      forceTLS: false,
+      enabledTransports: ['ws'],
+      disableStats: true,
+      channelAuthorization: {
+        endpoint: `${this.baseUrl}/broadcasting/auth`,
+        transport: 'ajax',
+        customHandler: ({ socketId, channelName }, callback) => {
+          fetch(`${this.baseUrl}/broadcasting/auth`, {
+            method: 'POST',
+            headers: { cookie: this.headers.cookie as string, 'content-type': 'application/json' },
+            body: JSON.stringify({ socket_id: socketId, channel_name: channelName }),
+          })
+            .then(async (res) => (res.ok ? callback(null, (await res.json()) as { auth: string }) : callback(new Error(`auth answered ${res.status}`), null)))
+            .catch((error: Error) => callback(error, null));
+        },
+      },
+    });
+    const leave = () => pusher.disconnect();
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        leave();
+        reject(new Error(`the agent did not join presence-agents within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const channel = pusher.subscribe('presence-agents');
+      channel.bind('pusher:subscription_succeeded', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      channel.bind('pusher:subscription_error', (status: unknown) => {
+        clearTimeout(timer);
+        leave();
+        reject(new Error(`presence-agents subscription failed: ${JSON.stringify(status)}`));
+      });
+    });
+    return leave;
+  }
+
+  static async login(baseUrl: string, email = ADMIN.email, password = ADMIN.password): Promise<Agent> {
+    const res = await fetch(`${baseUrl}/api/agent/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    });
+    if (res.status !== 200) throw new Error(`agent login answered ${res.status}: ${await res.text()}`);
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('parley_session='));
+    if (cookie === undefined) throw new Error('agent login set no parley_session cookie');
+    const { csrf_token } = (await res.json()) as { csrf_token: string };
+    return new Agent(baseUrl, { cookie: cookie.split(';')[0] as string, 'x-csrf-token': csrf_token });
+  }
+
+  private async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: body === undefined ? this.headers : { ...this.headers, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
+    return (text === '' ? undefined : JSON.parse(text)) as T;
+  }
+
+  /** Replies in a conversation, as an agent typing in the dashboard would. */
+  async reply(conversationId: number, body: string): Promise<ApiMessage> {
+    this.replies += 1;
+    const { message } = await this.request<{ message: ApiMessage }>('POST', `/api/agent/conversations/${conversationId}/messages`, {
+      body,
+      client_message_id: `e2e-agent-${Date.now()}-${this.replies}`,
+    });
+    return message;
+  }
+
+  /** The whole transcript of a conversation as agents see it (system messages included). */
+  async transcript(conversationId: number): Promise<ApiMessage[]> {
+    const { messages } = await this.request<{ messages: ApiMessage[] }>('GET', `/api/agent/conversations/${conversationId}?limit=1000`);
+    return messages;
+  }
+
+  async close(conversationId: number): Promise<void> {
+    await this.request('POST', `/api/agent/conversations/${conversationId}/close`);
+  }
+
+  async openConversations(): Promise<ApiConversation[]> {
+    const { conversations } = await this.request<{ conversations: ApiConversation[] }>('GET', '/api/agent/conversations?status=open&limit=200');
+    return conversations;
+  }
+
+  /**
+   * Closes every open conversation. Every browser here shares 127.0.0.1, so an open conversation
+   * left by one test would be offered to the next one ("Continue your earlier conversation?").
+   */
+  async closeAll(): Promise<void> {
+    for (const conversation of await this.openConversations()) {
+      await this.close(conversation.id);
+    }
+  }
+}
+
+/** A real `parley start` on a free port with its own storage, and an agent logged in to it. */
+export interface ParleyServer {
+  url: string;
+  process: ParleyProcess;
+  agent: Agent;
+  /** Replies as the agent; shorthand for `agent.reply`. */
+  agentReply(conversationId: number, body: string): Promise<ApiMessage>;
+  stop(): Promise<void>;
+}
+
+export async function startParley(extraEnv: Record<string, string> = {}): Promise<ParleyServer> {
+  const cwd = mkdtempSync(join(tmpdir(), 'parley-e2e-'));
+  const processes = new ParleyProcesses();
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const env = {
+    STORAGE_PATH: join(cwd, 'storage'),
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    APP_URL: url,
+    LOG_LEVEL: 'info',
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+    CHAT_RATE_LIMIT_START: '1000/1m',
+    CHAT_RATE_LIMIT_SEND: '1000/1m',
+    AGENT_RATE_LIMIT_LOGIN: '1000/1m',
+    ...extraEnv,
+  };
+  const stop = async () => {
+    await processes.killAll();
+    rmSync(cwd, { recursive: true, force: true });
+  };
+  try {
+    const parley = processes.spawn(['start'], { cwd, env });
+    await parley.listening(20_000);
+    const agent = await Agent.login(url);
+    return { url, process: parley, agent, agentReply: (id, body) => agent.reply(id, body), stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** A page on another origin that embeds the widget the way a site owner would. */
+export interface HostSite {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Options a site owner sets on the script tag in `/custom`. */
+export const CUSTOM_EMBED = { color: '#16a34a', position: 'left', greeting: 'Hello from the garden shop!' };
+
+/**
+ * A tiny static site on its own port: `/` embeds `live-chat.js` from `widgetOrigin` with one
+ * script tag; `/custom` does too, with `data-*` options; `/plain` is the same page without the widget.
+ */
+export async function startHostSite(widgetOrigin: string): Promise<HostSite> {
+  const tags: Record<string, string> = {
+    '/': `<script src="${widgetOrigin}/js/live-chat.js" async></script>`,
+    '/custom': `<script src="${widgetOrigin}/js/live-chat.js" data-color="${CUSTOM_EMBED.color}" data-position="${CUSTOM_EMBED.position}" data-greeting="${CUSTOM_EMBED.greeting}" async></script>`,
+    '/plain': '',
+  };
+  const page = (tag: string) => `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Acme Garden Supplies</title>
+<style>body { font: 16px/1.5 Georgia, serif; margin: 2rem; color: #222; } button { font: inherit; }</style></head>
+<body>
+<h1>Acme Garden Supplies</h1>
+<p>Seeds, tools and advice since 1998. <a href="#catalogue">Catalogue</a></p>
+${tag}
+</body>
+</html>`;
+  const server: Server = createServer((request, response) => {
+    const path = new URL(request.url ?? '/', 'http://host.test').pathname;
+    const tag = tags[path];
+    if (tag !== undefined) {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      response.end(page(tag));
+      return;
+    }
+    response.writeHead(404, { 'content-type': 'text/plain' });
+    response.end('not found');
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,85 @@
+import type { ChatMessage, ConversationStatus, Joined, LookupAnswer, ServerConfig } from './types.js';
+
+/** The customer API's error body (docs/errors.md). */
+export interface ApiError {
+  code: string;
+  message: string;
+  fields?: Record<string, string>;
+}
+
+/** An answer, or why there is none: `status` 0 means the network failed or timed out. */
+export type ApiResult<T> = { ok: true; status: number; data: T } | { ok: false; status: number; error?: ApiError; retryAfterMs?: number };
+
+interface FetchAnswer {
+  status: number;
+  headers: { get(name: string): string | null };
+  json(): Promise<unknown>;
+}
+export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body?: string; signal?: AbortSignal }) => Promise<FetchAnswer>;
+
+export interface ApiDeps {
+  fetch: FetchLike;
+  /** Sent as `X-Client-Fingerprint` once known. */
+  fingerprint(): string | undefined;
+  /** Sent as `Authorization: Bearer` on conversation requests. */
+  token(): string | undefined;
+  timeoutMs?: number;
+}
+
+export interface StartInput {
+  fingerprint?: string;
+  message?: string;
+  client_message_id?: string;
+  page_url?: string;
+  referrer?: string;
+  name?: string;
+  email?: string;
+}
+
+/** The customer API (docs/api.md), from the embedding page to the Parley server. */
+export class ChatApi {
+  constructor(
+    private readonly server: string,
+    private readonly deps: ApiDeps,
+  ) {}
+
+  config = () => this.call<ServerConfig>('GET', '/api/chat/config');
+  start = (input: StartInput) => this.call<Joined>('POST', '/api/chat/start', input);
+  lookup = (fingerprint: string) => this.call<LookupAnswer>('POST', '/api/chat/lookup', { fingerprint });
+  resume = (ticket: string, fingerprint: string) => this.call<Joined>('POST', '/api/chat/resume', { resume_ticket: ticket, fingerprint });
+  status = (id: number) => this.call<ConversationStatus>('GET', `/api/chat/${id}/status`, undefined, true);
+  messages = (id: number, after: number, limit = 200) =>
+    this.call<{ messages: ChatMessage[]; last_seq: number }>('GET', `/api/chat/${id}/messages?after=${after}&limit=${limit}`, undefined, true);
+  send = (id: number, body: string, clientMessageId: string) =>
+    this.call<{ message: ChatMessage }>('POST', `/api/chat/${id}/messages`, { body, client_message_id: clientMessageId }, true);
+  read = (id: number, seq: number) => this.call<void>('POST', `/api/chat/${id}/read`, { seq }, true);
+
+  private async call<T>(method: string, path: string, body?: unknown, auth = false): Promise<ApiResult<T>> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const fingerprint = this.deps.fingerprint();
+    if (fingerprint) headers['X-Client-Fingerprint'] = fingerprint;
+    const token = auth ? this.deps.token() : undefined;
+    if (token) headers.Authorization = `Bearer ${token}`;
+
+    const abort = typeof AbortController === 'function' ? new AbortController() : undefined;
+    const timer = setTimeout(() => abort?.abort(), this.deps.timeoutMs ?? 15_000);
+    try {
+      const init = { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}), ...(abort ? { signal: abort.signal } : {}) };
+      const res = await this.deps.fetch(this.server + path, init);
+      const data = res.status === 204 ? undefined : await res.json().catch(() => undefined);
+      if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status, data: data as T };
+      const retryAfter = Number(res.headers.get('Retry-After'));
+      return {
+        ok: false,
+        status: res.status,
+        error: (data as { error?: ApiError } | undefined)?.error,
+        ...(retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
+      };
+    } catch {
+      return { ok: false, status: 0 };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

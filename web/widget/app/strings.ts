@@ -1,0 +1,40 @@
+/** Every text the widget shows; a site overrides any of them with `data-lang` or `strings`. */
+export const DEFAULT_STRINGS = {
+  openChat: 'Open chat',
+  closeChat: 'Close chat',
+  chat: 'Chat',
+  title: 'Chat with us',
+  online: "We're online",
+  away: 'Leave a message',
+  message: 'Message',
+  placeholder: 'Write a message…',
+  send: 'Send',
+  sending: 'Sending…',
+  failed: 'Not sent',
+  seen: 'Seen',
+  reconnecting: 'Reconnecting…',
+  offline: "Offline – messages will be sent when you're back",
+  typing: 'Agent is typing…',
+  resumePrompt: 'Continue your earlier conversation?',
+  resumeYes: 'Continue',
+  resumeNo: 'Start new',
+  ended: 'This conversation has ended.',
+  newConversation: 'Start a new conversation',
+  prechatIntro: 'Tell us who you are (optional)',
+  name: 'Name',
+  email: 'Email',
+  invalidEmail: 'Please enter a valid email address.',
+  unread: '{n} unread',
+};
+
+export type Strings = typeof DEFAULT_STRINGS;
+
+/** Defaults with the site's overrides; unknown keys and non-string values are ignored. */
+export function mergeStrings(overrides: Record<string, unknown> | undefined): Strings {
+  const strings = { ...DEFAULT_STRINGS };
+  for (const key of Object.keys(strings) as (keyof Strings)[]) {
+    const value = overrides?.[key];
+    if (typeof value === 'string' && value.trim() !== '') strings[key] = value;
+  }
+  return strings;
+}

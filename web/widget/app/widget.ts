@@ -1,0 +1,294 @@
+import type { AppHandle, Boot, WidgetOptions } from '../shared.js';
+import { ChatApi } from './api.js';
+import type { Clock } from './clock.js';
+import { Delivery } from './delivery.js';
+import { DeviceIdentity } from './fingerprint.js';
+import { createLog } from './log.js';
+import { connectEcho, connectPusher, type ConversationEvents, type EchoLike, type LinkEvents, type RealtimeLink } from './realtime.js';
+import { ChatSession } from './session.js';
+import { newId } from './ids.js';
+import { Retries } from './retries.js';
+import { beep } from './sound.js';
+import { KEYS, SafeStore } from './storage.js';
+import { mergeStrings } from './strings.js';
+import type { ServerConfig } from './types.js';
+import { ChatView, type Connection } from './view.js';
+
+const STATUS_EVERY_MS = 15_000;
+const TYPING_SHOWN_MS = 5000;
+
+/** Wires the panel, the session, realtime and the page's events together; answers the loader's handle. */
+export function mountWidget(boot: Boot, clock: Clock): AppHandle {
+  const { win } = boot;
+  const doc = win.document;
+  let options = boot.options;
+  let log = createLog(options.debug);
+  const strings = mergeStrings(options.strings);
+  const store = new SafeStore(() => win.localStorage);
+
+  let panelOpen = false;
+  let agentsOnline = 0;
+  /** The header's name: the assigned agent, else the last agent who wrote. */
+  let assignedAgent: string | undefined;
+  let lastAuthor: string | undefined;
+  let agentReadSeq = 0;
+  let reachable = true;
+  let link: RealtimeLink | undefined;
+  let config: ServerConfig | undefined;
+  let active: number | undefined;
+  let lastWhisper = 0;
+  let lastStatusCheck = clock.now();
+  let typingTimer: unknown;
+  const retries = new Retries(clock);
+  let visitor: { name?: string; email?: string } = {};
+  let lastStatus = '';
+
+  const device = new DeviceIdentity(win, store);
+  const api = new ChatApi(options.server, { fetch: win.fetch.bind(win), fingerprint: () => device.value, token: () => session.token });
+  const view = new ChatView(boot, strings, {
+    send(text) {
+      if (session.state === 'closed') return false;
+      if (options.prechat && session.conversationId === undefined) {
+        const details = view.visitorDetails();
+        if (!details) return false;
+        visitor = details;
+      }
+      session.write(text);
+      link?.whisperTyping({ typing: false, from: 'visitor' });
+      lastWhisper = 0;
+      return true;
+    },
+    close: () => close(),
+    typing() {
+      // Throttled: one whisper a second at most, well under the server's client-event limit.
+      if (!link || session.conversationId === undefined || clock.now() - lastWhisper < 1000) return;
+      lastWhisper = clock.now();
+      link.whisperTyping({ typing: true, from: 'visitor' });
+    },
+    answerPrompt: (accept) => void session.answerPrompt(accept).then(() => view.focusComposer()),
+    newConversation() {
+      session.startOver();
+      view.focusComposer();
+    },
+  });
+
+  const session: ChatSession = new ChatSession({
+    api,
+    store,
+    clock,
+    get log() {
+      return log;
+    },
+    fingerprint: () => device.ensure(),
+    newId: () => newId(win),
+    page: { url: win.location.href, referrer: doc.referrer },
+    hooks: {
+      changed: (stick) => render(stick),
+      received(messages, live) {
+        for (const message of messages) {
+          boot.emit('message', message);
+          if (message.sender === 'agent' && message.author_name) lastAuthor = message.author_name;
+          if (!live || message.sender !== 'agent') continue;
+          showTyping(false);
+          if (options.sound) beep(win);
+        }
+      },
+      conversation(id) {
+        active = id;
+        agentReadSeq = 0;
+        lastAuthor = undefined;
+        if (!link) return;
+        if (id === undefined) link.unsubscribe();
+        else link.subscribe(id, conversationEvents(id));
+      },
+      agent: (name) => (assignedAgent = name),
+      reachable: (ok) => setReachable(ok),
+      visitorDetails: () => visitor,
+    },
+  });
+
+  const delivery = new Delivery({
+    clock,
+    catchUp() {
+      void session.catchUp();
+      // Polling has no ConversationUpdated event: ask for the status now and then instead.
+      if (delivery.transport === 'polling' && session.state === 'open' && clock.now() - lastStatusCheck > STATUS_EVERY_MS) {
+        lastStatusCheck = clock.now();
+        const id = session.conversationId;
+        if (id !== undefined) void api.status(id).then((res) => res.ok && res.data.status === 'closed' && session.updated({ ...res.data }));
+      }
+    },
+    onTransport(transport) {
+      boot.host.setAttribute('data-transport', transport);
+      log.debug('transport', transport);
+      render();
+    },
+  });
+
+  function conversationEvents(id: number): ConversationEvents {
+    return {
+      message: (message) => message.conversation_id === id && session.receive([message], false),
+      read(seq, reader) {
+        if (reader.type !== 'agent' || seq <= agentReadSeq) return;
+        agentReadSeq = seq;
+        render();
+      },
+      conversation: (conversation) => session.updated(conversation),
+      typing: (data) => data.from !== 'visitor' && showTyping(data.typing !== false),
+      subscribed() {
+        log.subscribed(id);
+        delivery.subscription(true);
+        session.flusher.kick();
+      },
+      subscriptionError(status) {
+        log.warn(`subscription to conversation.${id} refused`, status);
+        delivery.subscription(false);
+      },
+    };
+  }
+
+  function connectRealtime(cfg: ServerConfig): void {
+    const events: LinkEvents = {
+      state(state) {
+        log.debug('websocket', state);
+        delivery.linkState(state);
+        if (state === 'connected') session.flusher.kick();
+      },
+      availability(count) {
+        agentsOnline = count;
+        render();
+      },
+    };
+    try {
+      const token = () => session.token;
+      link = (win.Echo ? connectEcho(win.Echo as EchoLike, cfg, token, events) : undefined) ?? connectPusher(cfg, token, events, options.debug ? log.debug : undefined);
+      delivery.connecting();
+      if (active !== undefined) link.subscribe(active, conversationEvents(active));
+    } catch (error) {
+      log.warn('realtime unavailable; polling', error);
+      delivery.noRealtime();
+    }
+  }
+
+  async function loadConfig(): Promise<void> {
+    const res = await api.config();
+    setReachable(res.status !== 0);
+    if (!res.ok) {
+      if (!config) delivery.noRealtime();
+      retries.later('config', () => void loadConfig());
+      return;
+    }
+    agentsOnline = res.data.agents_online;
+    if (!config) {
+      config = res.data;
+      if (!options.color) view.setAccent(config.color);
+      view.setGreeting(options.greeting ?? config.greeting);
+      if (config.broadcaster && config.key) connectRealtime(config);
+      else delivery.noRealtime();
+    }
+    render();
+  }
+
+  function setReachable(ok: boolean): void {
+    if (ok === reachable) return;
+    reachable = ok;
+    // Without answers from the server, ask again in a few seconds (and at once when back online).
+    if (!ok) retries.later('probe', () => void api.config().then((res) => setReachable(res.status !== 0)));
+    else session.flusher.kick();
+    render();
+  }
+
+  async function checkStored(): Promise<void> {
+    const result = await session.checkStored(() => panelOpen);
+    if (result === 'retry') retries.later('check', () => void checkStored());
+    if (result === 'forgotten' && panelOpen) void session.lookup();
+  }
+
+  function showTyping(typing: boolean): void {
+    if (typingTimer !== undefined) clock.clearTimeout(typingTimer);
+    typingTimer = typing ? clock.setTimeout(() => showTyping(false), TYPING_SHOWN_MS) : undefined;
+    view.setTyping(typing);
+  }
+
+  function render(stick = false): void {
+    view.render(session.messages.list(), agentReadSeq, stick);
+    view.setMode({ prompt: session.ticket !== undefined, closed: session.state === 'closed', prechat: options.prechat && session.conversationId === undefined });
+    view.setHeader(assignedAgent ?? lastAuthor, agentsOnline > 0);
+    const connection: Connection = win.navigator.onLine === false ? 'offline' : reachable ? 'online' : 'reconnecting';
+    view.setConnection(connection);
+    markRead();
+    const readSeq = Number(store.getItem(KEYS.lastSeq) ?? 0);
+    view.setUnread(panelOpen ? 0 : session.messages.countAfter(readSeq));
+    const status = { conversation: session.state, conversation_id: session.conversationId ?? null, transport: delivery.transport, connection, agents_online: agentsOnline };
+    const key = JSON.stringify(status);
+    if (key !== lastStatus) {
+      lastStatus = key;
+      boot.emit('status', status);
+    }
+  }
+
+  /** Read receipts: when the open panel shows new agent messages, tell the server (`POST …/read`). */
+  function markRead(): void {
+    const id = session.conversationId;
+    if (!panelOpen || doc.visibilityState === 'hidden' || id === undefined) return;
+    const readSeq = Number(store.getItem(KEYS.lastSeq) ?? 0);
+    const last = session.messages.lastSeq();
+    if (last <= readSeq) return;
+    const news = session.messages.countAfter(readSeq) > 0;
+    store.setItem(KEYS.lastSeq, String(last));
+    if (news) void api.read(id, last);
+  }
+
+  function open(): void {
+    if (!panelOpen) {
+      panelOpen = true;
+      view.setOpen(true);
+      boot.emit('open');
+      render(true);
+      void device.ensure().then(() => session.lookup());
+    }
+    view.focusComposer();
+  }
+
+  function close(): void {
+    if (!panelOpen) return;
+    const hadFocus = boot.root.activeElement !== null;
+    panelOpen = false;
+    view.setOpen(false);
+    boot.emit('close');
+    if (hadFocus) view.focusLauncher();
+    render();
+  }
+
+  const refresh = () => {
+    void session.catchUp();
+    render();
+  };
+  win.addEventListener('focus', refresh);
+  doc.addEventListener('visibilitychange', () => doc.visibilityState === 'visible' && refresh());
+  win.addEventListener('offline', () => render());
+  win.addEventListener('online', () => {
+    retries.runAll();
+    render();
+    session.flusher.kick();
+    void session.catchUp();
+  });
+
+  void loadConfig();
+  void checkStored();
+  if (boot.openNow) open();
+  else render();
+
+  return {
+    open,
+    close,
+    toggle: () => (panelOpen ? close() : open()),
+    update(next: WidgetOptions) {
+      options = next;
+      log = createLog(next.debug);
+      if (next.color) view.setAccent(next.color);
+      if (next.greeting || config) view.setGreeting(next.greeting ?? config?.greeting);
+      render();
+    },
+  };
+}

@@ -1,0 +1,168 @@
+import { textOn } from './app/color.js';
+import { hasStoredChat } from './app/identity.js';
+import { adoptStyles, BUBBLE, CROSS, icon } from './dom-style.js';
+import { LAUNCHER_CSS } from './launcher-style.js';
+import type { AppHandle, Boot, InitOptions, LiveChatApi, WidgetEvent, WidgetOptions } from './shared.js';
+
+/** The chat code's content hash, set by scripts/build-widget.mjs: `live-chat-app.js?v=…` is cached for long. */
+declare const __APP_VERSION__: string;
+
+/**
+ * `live-chat.js`: draws the launcher and defines `window.LiveChat`. The chat code (and with it
+ * pusher-js) loads only when the visitor opens the chat, or at once when this browser already
+ * has a conversation or unsent messages. Reads localStorage; never writes it.
+ */
+(function loader(win: Window, doc: Document) {
+  if (win.LiveChat) return;
+  const script = (doc.currentScript as HTMLScriptElement | null) ?? doc.querySelector<HTMLScriptElement>('script[src*="live-chat.js"]');
+  let options = resolve(defaults(script), script ? fromAttributes(script) : {});
+  if (win.LiveChatConfig) options = resolve(options, win.LiveChatConfig);
+
+  const listeners: Partial<Record<WidgetEvent, Set<(payload?: unknown) => void>>> = {};
+  const emit = (event: WidgetEvent, payload?: unknown) =>
+    listeners[event]?.forEach((callback) => {
+      try {
+        callback(payload);
+      } catch (error) {
+        console.error('[parley] a LiveChat.on listener threw', error);
+      }
+    });
+
+  const host = doc.createElement('div');
+  host.id = 'parley-widget';
+  host.setAttribute('data-transport', 'none');
+  // The page's styles must not reach the widget: reset what the host would inherit, and keep it out
+  // of the page's flow. Inline !important also beats the page's own !important rules for `div`.
+  host.style.cssText = 'all:initial!important;position:fixed!important;top:0!important;left:0!important;width:0!important;height:0!important;z-index:2147483000!important';
+  const root = host.attachShadow({ mode: 'open' });
+  adoptStyles(root, LAUNCHER_CSS);
+  const launcher = doc.createElement('button');
+  launcher.className = 'launcher';
+  launcher.type = 'button';
+  launcher.setAttribute('data-parley', 'launcher');
+  launcher.setAttribute('aria-haspopup', 'dialog');
+  launcher.setAttribute('aria-expanded', 'false');
+  const badge = doc.createElement('span');
+  badge.className = 'badge';
+  badge.setAttribute('data-parley', 'unread');
+  badge.hidden = true;
+  launcher.append(icon(doc, 'i-open', BUBBLE, false), icon(doc, 'i-close', CROSS, true), badge);
+  root.append(launcher);
+
+  let app: AppHandle | undefined;
+  let loading = false;
+  let openWhenLoaded = false;
+
+  const apply = () => {
+    host.setAttribute('data-position', options.position);
+    if (options.color) {
+      host.style.setProperty('--pa', options.color);
+      host.style.setProperty('--pat', textOn(options.color));
+    }
+    launcher.setAttribute('aria-label', options.strings.openChat || 'Open chat');
+  };
+
+  const load = (open: boolean) => {
+    if (app) return open ? app.open() : undefined;
+    openWhenLoaded ||= open;
+    if (loading) return;
+    loading = true;
+    launcher.setAttribute('aria-busy', 'true');
+    const tag = doc.createElement('script');
+    tag.src = `${options.server}/js/live-chat-app.js?v=${__APP_VERSION__}`;
+    tag.async = true;
+    tag.onload = () => {
+      launcher.removeAttribute('aria-busy');
+      const boot: Boot = { win, options, host, root, launcher, badge, emit, openNow: openWhenLoaded };
+      app = win.ParleyWidgetApp?.mount(boot);
+      if (!app) console.error('[parley] the chat code loaded but did not start');
+    };
+    tag.onerror = () => {
+      loading = false;
+      launcher.removeAttribute('aria-busy');
+      console.error(`[parley] could not load ${tag.src}; is the Parley server reachable?`);
+    };
+    (doc.head ?? doc.documentElement).appendChild(tag);
+  };
+
+  launcher.addEventListener('click', () => (app ? app.toggle() : load(true)));
+
+  const api: LiveChatApi = {
+    version: __APP_VERSION__,
+    init(input) {
+      options = resolve(options, input ?? {});
+      apply();
+      app?.update(options);
+    },
+    open: () => load(true),
+    close: () => app?.close(),
+    on(event, callback) {
+      (listeners[event] ??= new Set()).add(callback);
+      return () => listeners[event]?.delete(callback);
+    },
+  };
+  win.LiveChat = api;
+
+  const start = () => {
+    apply();
+    doc.body.appendChild(host);
+    // eslint-disable-next-line no-console -- data-debug asks for it
+    if (options.debug) console.debug('[parley] loader ready', options);
+    let stored = false;
+    try {
+      stored = hasStoredChat(win.localStorage);
+    } catch {
+      // Storage blocked: nothing stored; the chat loads when opened (rule 6 applies then).
+    }
+    if (stored) load(false);
+  };
+  if (doc.body) start();
+  else doc.addEventListener('DOMContentLoaded', start);
+})(window, document);
+
+function defaults(script: HTMLScriptElement | null): WidgetOptions {
+  let server = location.origin;
+  try {
+    if (script?.src) server = new URL(script.src, location.href).origin;
+  } catch {
+    // Keep the page's origin.
+  }
+  return { server, position: 'right', debug: false, prechat: false, sound: false, strings: {} };
+}
+
+function fromAttributes(script: HTMLScriptElement): InitOptions {
+  const data = script.dataset;
+  const options: InitOptions = {};
+  if (data.server) options.server = data.server;
+  if (data.color) options.color = data.color;
+  if (data.position) options.position = data.position as WidgetOptions['position'];
+  if (data.greeting) options.greeting = data.greeting;
+  if (data.debug !== undefined) options.debug = data.debug;
+  if (data.prechat !== undefined) options.prechat = data.prechat;
+  if (data.sound !== undefined) options.sound = data.sound;
+  if (data.lang) {
+    try {
+      options.strings = JSON.parse(data.lang) as Record<string, string>;
+    } catch {
+      console.warn('[parley] data-lang is not valid JSON; using the default texts');
+    }
+  }
+  return options;
+}
+
+/** Later options win; flags accept true or "true". */
+function resolve(base: WidgetOptions, input: InitOptions): WidgetOptions {
+  const flag = (value: boolean | string | undefined, fallback: boolean) => (value === undefined ? fallback : value === true || value === 'true' || value === '');
+  const next: WidgetOptions = {
+    ...base,
+    position: input.position === undefined ? base.position : input.position === 'left' ? 'left' : 'right',
+    debug: flag(input.debug, base.debug),
+    prechat: flag(input.prechat, base.prechat),
+    sound: flag(input.sound, base.sound),
+    strings: { ...base.strings, ...input.strings },
+  };
+  if (input.server) next.server = input.server.replace(/\/+$/, '');
+  if (input.color) next.color = input.color;
+  if (input.greeting) next.greeting = input.greeting;
+  return next;
+}
