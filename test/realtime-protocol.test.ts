@@ -388,7 +388,7 @@ describe('presence channels', () => {
     const channelData = JSON.stringify({ user_id: 'cy' });
     const refused = await c.subscribe('presence-team', channelAuth(KEY, SECRET, c.socketId, 'presence-team', channelData), channelData);
     expect(refused).toMatchObject({ event: 'pusher:error', data: { code: PUSHER_CODES.SUBSCRIPTION_REJECTED } });
-    expect(await c.next(undefined, { strict: true })).toMatchObject({ event: 'pusher:subscription_error', channel: 'presence-team' });
+    expect(await c.next(undefined, { strict: true })).toMatchObject({ event: 'pusher:subscription_error', channel: 'presence-team', data: { status: 403 } });
     a.expectNo('pusher_internal:member_added');
     expect((await a2.joinPresence('presence-team', 'ada')).count).toBe(2);
   });

@@ -41,7 +41,9 @@ export class ChannelManager {
     const refusal = await this.authorize(conn, channel, auth, channelData);
     if (refusal) {
       conn.send(errorFrame(refusal.code, refusal.message));
-      conn.send({ event: 'pusher:subscription_error', channel, data: { type: 'AuthError', error: refusal.message, status: 401 } });
+      // A full presence channel is a refusal of an authorised user (403); anything else is a failed authorisation (401).
+      const status = refusal.code === PUSHER_CODES.SUBSCRIPTION_REJECTED ? 403 : 401;
+      conn.send({ event: 'pusher:subscription_error', channel, data: { type: 'AuthError', error: refusal.message, status } });
       return;
     }
     const kind = channelKind(channel);
