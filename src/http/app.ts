@@ -11,6 +11,7 @@ import { broadcastingAuthRoutes, type BroadcastingAuthDeps } from './routes/broa
 import { chatRoutes, type ChatRouteDeps } from './routes/chat-routes.js';
 import { opsRoutes, type OpsRouteDeps } from './routes/ops-routes.js';
 import { webRoutes } from './routes/web-routes.js';
+import { dashboardRoutes } from './routes/dashboard-routes.js';
 
 export interface AppDeps {
   config: Pick<Config, 'http' | 'chat' | 'rateLimits' | 'agents'>;
@@ -78,6 +79,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(opsRoutes, { checks: deps.checks, metrics: deps.metrics });
   // The widget's scripts and the demo page: loaded by any site, outside the API's CORS rules.
   await app.register(webRoutes, {});
+  await app.register(dashboardRoutes, {});
 
   // The customer API is called from other sites (the widget): CORS and the embedding allow-list apply.
   await app.register(async (publicApi) => {

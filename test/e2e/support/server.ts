@@ -12,6 +12,8 @@ const PusherJs = PusherJsModule as unknown as typeof PusherJsModule.default;
 /** The built widget files the browser suites load, and the budget test measures. */
 export const WIDGET_LOADER = join(ROOT, 'dist/web/js/live-chat.js');
 export const WIDGET_APP = join(ROOT, 'dist/web/js/live-chat-app.js');
+/** The built agent dashboard, served under `/stratus`. */
+export const DASHBOARD_APP = join(ROOT, 'dist/web/stratus/app.js');
 
 const BUILD_OUTPUTS = [join(ROOT, 'dist/main.js'), WIDGET_LOADER, WIDGET_APP];
 const BUILD_INPUTS = ['src', 'web', 'scripts', 'package.json', 'tsconfig.build.json'].map((p) => join(ROOT, p));
@@ -28,14 +30,15 @@ function newest(path: string): number {
  * Runs `npm run build` when `dist` is missing or older than its sources. In CI `npm ci` has
  * already built it (the `prepare` script), so nothing is rebuilt while other suites run from it.
  */
-export function ensureBuilt(timeoutMs = 170_000): void {
-  const built = Math.min(...BUILD_OUTPUTS.map((file) => (existsSync(file) ? statSync(file).mtimeMs : 0)));
+export function ensureBuilt(timeoutMs = 170_000, extraOutputs: string[] = []): void {
+  const outputs = [...BUILD_OUTPUTS, ...extraOutputs];
+  const built = Math.min(...outputs.map((file) => (existsSync(file) ? statSync(file).mtimeMs : 0)));
   if (built > 0 && built >= Math.max(...BUILD_INPUTS.map(newest))) return;
   const result = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8', timeout: timeoutMs });
   if (result.status !== 0) {
     throw new Error(`npm run build failed (${result.error?.message ?? `exit ${result.status}`}):\n${result.stdout}${result.stderr}`);
   }
-  const missing = BUILD_OUTPUTS.filter((file) => !existsSync(file));
+  const missing = outputs.filter((file) => !existsSync(file));
   if (missing.length > 0) throw new Error(`npm run build did not produce ${missing.join(', ')}`);
 }
 
@@ -150,6 +153,12 @@ export class Agent {
   async transcript(conversationId: number): Promise<ApiMessage[]> {
     const { messages } = await this.request<{ messages: ApiMessage[] }>('GET', `/api/agent/conversations/${conversationId}?limit=1000`);
     return messages;
+  }
+
+  /** Creates an agent (admins only), as the dashboard's admin page would. */
+  async createAgent(input: { email: string; name: string; password: string; role?: 'admin' | 'agent' }): Promise<{ id: number; email: string; role: string }> {
+    const { agent } = await this.request<{ agent: { id: number; email: string; role: string } }>('POST', '/api/agent/agents', input);
+    return agent;
   }
 
   async close(conversationId: number): Promise<void> {

@@ -1,0 +1,53 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { sendFailure } from '../http-error.js';
+
+export interface DashboardRouteDeps {
+  /** The project directory holding `web/dashboard` and `dist/web/stratus`; by default this checkout. */
+  root?: string;
+}
+
+const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** The dashboard's page is ours alone: no framing, no third-party scripts. */
+export const DASHBOARD_CSP = "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self' 'unsafe-inline'";
+
+const ASSETS: Record<string, string> = {
+  'app.js': 'text/javascript; charset=utf-8',
+  'app.css': 'text/css; charset=utf-8',
+};
+
+/**
+ * The agent dashboard (DESIGN.md section 5): `/stratus`, `/stratus/login` and every other
+ * `/stratus/*` path answer the same HTML shell, which loads the bundle from `/stratus/app.js`.
+ */
+export async function dashboardRoutes(app: FastifyInstance, deps: DashboardRouteDeps): Promise<void> {
+  const root = deps.root ?? PROJECT_ROOT;
+
+  const shell = async (_request: unknown, reply: FastifyReply) => {
+    const page = await readFile(join(root, 'web/dashboard/index.html')).catch(() => undefined);
+    if (!page) return sendFailure(reply, { code: 'not_found', message: 'No dashboard page (web/dashboard/index.html).' });
+    return reply
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('cache-control', 'no-cache')
+      .header('content-security-policy', DASHBOARD_CSP)
+      .header('x-frame-options', 'DENY')
+      .header('x-content-type-options', 'nosniff')
+      .header('referrer-policy', 'same-origin')
+      .send(page);
+  };
+
+  app.get('/stratus', shell);
+  app.get('/stratus/*', async (request, reply) => {
+    const rest = (request.params as { '*': string })['*'];
+    const type = ASSETS[rest];
+    if (!type) return shell(request, reply);
+    const body = await readFile(join(root, 'dist/web/stratus', rest)).catch(() => undefined);
+    if (!body) {
+      return sendFailure(reply, { code: 'service_unavailable', message: `The dashboard is not built (dist/web/stratus/${rest} is missing): run \`npm run build\`.` });
+    }
+    return reply.header('content-type', type).header('cache-control', 'no-cache').header('x-content-type-options', 'nosniff').send(body);
+  });
+}

@@ -1,0 +1,52 @@
+import { onLinkClick } from './router.js';
+import type { Conversation } from './types.js';
+import { parseUserAgent } from './ua.js';
+
+const dash = '—';
+
+/** Who the visitor is, as far as the widget knows: shown beside the transcript. */
+export function VisitorPanel({ conversation, earlier }: { conversation: Conversation; earlier: Conversation[] }) {
+  const { browser, os } = parseUserAgent(conversation.user_agent);
+  const rows: [string, string | preact.JSX.Element][] = [
+    ['Name', conversation.visitor_name || dash],
+    ['Email', conversation.visitor_email ? <a href={`mailto:${conversation.visitor_email}`}>{conversation.visitor_email}</a> : dash],
+    ['Page', conversation.page_url ? <a href={conversation.page_url} target="_blank" rel="noopener noreferrer">{conversation.page_url}</a> : dash],
+    ['Referrer', conversation.referrer || dash],
+    ['Browser', browser],
+    ['OS', os],
+    ['IP', conversation.client_ip || dash],
+    ['Device', conversation.fingerprint_short || dash],
+    ['First seen', new Date(conversation.created_at).toLocaleString()],
+  ];
+  return (
+    <aside class="visitor" data-parley="visitor-panel" aria-label="Visitor">
+      <h2>Visitor</h2>
+      <dl>
+        {rows.map(([term, value]) => (
+          <div class="pair" key={term}>
+            <dt>{term}</dt>
+            <dd>{value}</dd>
+          </div>
+        ))}
+      </dl>
+      <h3>Earlier conversations</h3>
+      {earlier.length === 0 ? (
+        <p class="muted">None from this device.</p>
+      ) : (
+        <ul class="earlier">
+          {earlier.map((c) => {
+            const href = `/stratus/conversations/${c.id}`;
+            return (
+              <li key={c.id}>
+                <a href={href} onClick={(e) => onLinkClick(e, href)}>
+                  #{c.id} · {new Date(c.created_at).toLocaleDateString()} · {c.status === 'open' ? 'Open' : 'Closed'}
+                </a>
+                {c.last_message && <span class="muted earlier-preview">{c.last_message.body}</span>}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </aside>
+  );
+}
