@@ -1,3 +1,4 @@
+import type { AgentDto } from '../chat/dto.js';
 import { fail, ok, type Result } from '../errors/error-codes.js';
 import type { Clock } from '../chat/clock.js';
 import { randomToken, safeEqual, type Hasher } from '../security/hashing.js';
@@ -6,15 +7,7 @@ import type { AgentStore } from '../storage/agent-store.js';
 import type { AgentRow } from '../storage/schema.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 
-export interface AgentDto {
-  id: number;
-  email: string;
-  name: string;
-  role: 'admin' | 'agent';
-  active: boolean;
-  created_at: string;
-  last_seen_at: string | null;
-}
+export type { AgentDto };
 
 export function toAgentDto(a: AgentRow): AgentDto {
   return {

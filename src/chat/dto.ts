@@ -99,3 +99,29 @@ export function visitorView(c: AgentConversationDto): VisitorConversationDto {
   const { id, status, last_seq, visitor_read_seq, agent_read_seq, created_at, last_activity_at, closed_at, agent } = c;
   return { id, status, last_seq, visitor_read_seq, agent_read_seq, created_at, last_activity_at, closed_at, agent };
 }
+
+/** What `GET /api/chat/config` tells the widget: how to connect, and how to look (DESIGN.md section 4). */
+export interface WidgetConfig {
+  broadcaster: 'reverb' | 'pusher' | null;
+  key: string | null;
+  wsHost: string | null;
+  wsPort: number | null;
+  wssPort: number | null;
+  forceTLS: boolean;
+  cluster: string | null;
+  authEndpoint: string;
+  agents_online: number;
+  greeting: string;
+  color: string;
+}
+
+/** An agent account as the agent API answers it. */
+export interface AgentDto {
+  id: number;
+  email: string;
+  name: string;
+  role: 'admin' | 'agent';
+  active: boolean;
+  created_at: string;
+  last_seen_at: string | null;
+}

@@ -1,19 +1,7 @@
+import type { WidgetConfig } from '../chat/dto.js';
 import type { Config } from '../config/config.js';
 
-/** What `GET /api/chat/config` tells the widget: how to connect, and how to look (DESIGN.md section 4). */
-export interface WidgetConfig {
-  broadcaster: 'reverb' | 'pusher' | null;
-  key: string | null;
-  wsHost: string | null;
-  wsPort: number | null;
-  wssPort: number | null;
-  forceTLS: boolean;
-  cluster: string | null;
-  authEndpoint: string;
-  agents_online: number;
-  greeting: string;
-  color: string;
-}
+export type { WidgetConfig };
 
 /**
  * The client half of the broadcasting configuration. `realtime` is false while no WebSocket

@@ -1,29 +1,13 @@
 /** Wire shapes the dashboard reads: the server's own DTO types (docs/api.md), type-only imports. */
-import type { AgentConversationDto, AgentRef, MessageDto } from '../../src/chat/dto.js';
+import type { AgentConversationDto, AgentDto, AgentRef, MessageDto, WidgetConfig } from '../../src/chat/dto.js';
 
 export type { AgentRef };
 export type Message = MessageDto;
 export type Conversation = AgentConversationDto;
 
-export interface Agent {
-  id: number;
-  email: string;
-  name: string;
-  role: 'admin' | 'agent';
-  active: boolean;
-  created_at: string;
-  last_seen_at: string | null;
-}
-
-export interface ChatConfig {
-  broadcaster: 'reverb' | 'pusher' | null;
-  key: string | null;
-  wsHost: string | null;
-  wsPort: number | null;
-  wssPort: number | null;
-  forceTLS: boolean;
-  cluster: string | null;
-}
+export type Agent = AgentDto;
+/** The part of `GET /api/chat/config` the dashboard uses to connect. */
+export type ChatConfig = Pick<WidgetConfig, 'broadcaster' | 'key' | 'wsHost' | 'wsPort' | 'wssPort' | 'forceTLS' | 'cluster'>;
 
 export interface TypingData {
   typing?: boolean;

@@ -1,4 +1,5 @@
 /** Wire shapes of the customer API (docs/api.md), as the widget uses them. DOM-free. */
+import type { WidgetConfig } from '../../../src/chat/dto.js';
 
 export type Sender = 'visitor' | 'agent' | 'system';
 
@@ -43,19 +44,8 @@ export type LookupAnswer =
   | { match: 'network'; resume_ticket: string }
   | { match: 'none' };
 
-export interface ServerConfig {
-  broadcaster: 'reverb' | 'pusher' | null;
-  key: string | null;
-  wsHost: string | null;
-  wsPort: number | null;
-  wssPort: number | null;
-  forceTLS: boolean;
-  cluster: string | null;
-  authEndpoint: string;
-  agents_online: number;
-  greeting: string;
-  color: string;
-}
+/** `GET /api/chat/config`: the server's own type (type-only import, erased by the bundler). */
+export type ServerConfig = WidgetConfig;
 
 /** A message as the list shows it: from the server (with `seq`) or still in the outbox. */
 export interface ViewMessage {
