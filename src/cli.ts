@@ -54,6 +54,7 @@ program
     const port = opts.port ?? (env.REVERB_PORT ? config.broadcast.reverb.port : 8080);
     const logger = createLogger(opts.debug ? 'debug' : config.logLevel);
     const node = createRealtimeNode(config, logger);
+    await node.ready();
     const app = await buildRealtimeApp(node, logger);
     closeOnSignals(logger, () => app.close());
     try {

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { AgentService } from './agents/agent-service.js';
 import { agentsOnline, watchAvailability } from './broadcasting/availability-watch.js';
@@ -51,6 +52,8 @@ export async function createParley(config: Config, logger: Logger, overrides: Pa
   const agentStore = new AgentStore(storage.db);
   const views = new Views(conversationStore, agentStore);
   const realtime = embeddedRealtime(config, logger);
+  await realtime?.ready();
+  const redis = config.redis ? openRedis(config.redis.url, logger) : undefined;
   const broadcaster = overrides.broadcaster ?? createBroadcaster(config, logger, realtime);
   const metrics = new Metrics({ openConversations: () => conversationStore.countOpen() });
 
@@ -82,7 +85,11 @@ export async function createParley(config: Config, logger: Logger, overrides: Pa
     },
     agents: { agents, inbox },
     broadcastingAuth: { chat, agents, signing: signingApp(config) },
-    checks: { database: () => storage.ping() },
+    checks: {
+      database: () => storage.ping(),
+      ...(redis ? { redis: () => pingRedis(redis, realtime?.checks.redis) } : {}),
+    },
+    ...(redis && config.redis ? { rateLimitRedis: { client: redis, nameSpace: `${config.redis.prefix}rate:` } } : {}),
     plugins: realtime ? [realtime.routes] : [],
   });
   realtime?.attach(app.server);
@@ -97,6 +104,7 @@ export async function createParley(config: Config, logger: Logger, overrides: Pa
       await realtime?.close();
       await app.close();
       await broadcaster.close();
+      redis?.disconnect();
       await storage.close();
     },
   };
@@ -106,6 +114,27 @@ export async function createParley(config: Config, logger: Logger, overrides: Pa
 function embeddedRealtime(config: Config, logger: Logger): RealtimeNode | undefined {
   if (config.broadcast.driver !== 'reverb' || config.broadcast.reverb.server !== 'embedded') return undefined;
   return createRealtimeNode(config, logger);
+}
+
+/** The connection for shared rate limits and the health check; fails fast while Redis is away. */
+function openRedis(url: string, logger: Logger): Redis {
+  const redis = new Redis(url, { connectTimeout: 1_000, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: (attempt) => Math.min(attempt * 200, 2_000) });
+  let failing = false;
+  redis.on('error', (error: unknown) => {
+    if (!failing) logger.error({ err: error, component: 'rate-limits' }, 'Redis unreachable: rate limits are not enforced until it is back');
+    failing = true;
+  });
+  redis.on('ready', () => {
+    if (failing) logger.warn({ component: 'rate-limits' }, 'Redis is back: rate limits are shared again');
+    failing = false;
+  });
+  return redis;
+}
+
+/** `GET /up`'s Redis check: Redis answers, and the realtime bus (when embedded) holds this node's state. */
+async function pingRedis(redis: Redis, busCheck: (() => Promise<void>) | undefined): Promise<void> {
+  await redis.ping();
+  await busCheck?.();
 }
 
 /** Whether browsers have a WebSocket server to talk to for the configured driver. */

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { BusMessage } from '../src/scaling/bus.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { BusMessage, StateChange } from '../src/scaling/bus.js';
 import { RedisBus, type RedisBusOptions } from '../src/scaling/redis-bus.js';
 import { registerBusContract } from './support/bus-contract.js';
+import { TcpProxy } from './support/tcp-proxy.js';
 
 /** Redis for tests: the machine's server (override with TEST_REDIS_URL). */
 const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -37,9 +38,11 @@ const freshPrefix = (): string => {
   return prefix;
 };
 
-const makeBus = (keyPrefix: string, options: Partial<RedisBusOptions> = {}): RedisBus => {
+/** A bus on the test Redis, once it holds its node's state. */
+const makeBus = async (keyPrefix: string, options: Partial<RedisBusOptions> = {}): Promise<RedisBus> => {
   const bus = new RedisBus({ url: TEST_REDIS_URL, keyPrefix, logger, ...options });
   opened.push(bus);
+  if (!(await bus.ready())) throw new Error(`the Redis bus did not connect to ${TEST_REDIS_URL}`);
   return bus;
 };
 
@@ -61,13 +64,13 @@ describe.skipIf(redisMissing)('RedisBus', () => {
   registerBusContract('redis', async () => makeBus(freshPrefix()));
 
   describe('two nodes on one Redis', () => {
-    const twoNodes = () => {
+    const twoNodes = async () => {
       const prefix = freshPrefix();
-      return [makeBus(prefix, { nodeId: 'node-a' }), makeBus(prefix, { nodeId: 'node-b' })] as const;
+      return Promise.all([makeBus(prefix, { nodeId: 'node-a' }), makeBus(prefix, { nodeId: 'node-b' })]);
     };
 
     it('delivers a message published on one node to both nodes', async () => {
-      const [a, b] = twoNodes();
+      const [a, b] = await twoNodes();
       const onA: BusMessage[] = [];
       const onB: BusMessage[] = [];
       a.onMessage((m) => onA.push(m));
@@ -82,7 +85,7 @@ describe.skipIf(redisMissing)('RedisBus', () => {
     });
 
     it('flags only the first join and the last leave of a channel across nodes', async () => {
-      const [a, b] = twoNodes();
+      const [a, b] = await twoNodes();
       expect(await a.join('a', 'c', '1.1')).toEqual({ count: 1, first: true });
       expect(await b.join('a', 'c', '2.2')).toEqual({ count: 2, first: false });
       expect(await a.leave('a', 'c', '1.1')).toEqual({ count: 1, last: false });
@@ -90,7 +93,7 @@ describe.skipIf(redisMissing)('RedisBus', () => {
     });
 
     it('flags a user first and last only once when connected through both nodes', async () => {
-      const [a, b] = twoNodes();
+      const [a, b] = await twoNodes();
       const ann = { user_id: 'u1', user_info: { name: 'Ann' } };
       expect(await a.addMember('a', 'presence-x', '1.1', ann)).toEqual({ firstForUser: true });
       expect(await b.addMember('a', 'presence-x', '2.2', ann)).toEqual({ firstForUser: false });
@@ -102,7 +105,7 @@ describe.skipIf(redisMissing)('RedisBus', () => {
     });
 
     it('gives exactly one first join and one first member when nodes race', async () => {
-      const [a, b] = twoNodes();
+      const [a, b] = await twoNodes();
       const joins = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).join('a', 'c', `${i}.${i}`)));
       expect(joins.filter((r) => r.first)).toHaveLength(1);
       const adds = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).addMember('a', 'presence-x', `${i}.${i}`, { user_id: 'u1' })));
@@ -112,7 +115,7 @@ describe.skipIf(redisMissing)('RedisBus', () => {
     });
 
     it('keeps working after Redis forgets its loaded scripts', async () => {
-      const [a] = twoNodes();
+      const [a] = await twoNodes();
       const admin = new Redis(TEST_REDIS_URL);
       try {
         await admin.script('FLUSH');
@@ -123,7 +126,7 @@ describe.skipIf(redisMissing)('RedisBus', () => {
     });
 
     it('answers channel occupancy for the whole cluster', async () => {
-      const [a, b] = twoNodes();
+      const [a, b] = await twoNodes();
       await a.join('a', 'only-on-a', '1.1');
       await a.join('a', 'both', '1.1');
       await b.join('a', 'both', '2.2');
@@ -134,8 +137,8 @@ describe.skipIf(redisMissing)('RedisBus', () => {
     it('removes the subscriptions and members of a node whose heartbeat stopped', async () => {
       const prefix = freshPrefix();
       const timing = { heartbeatMs: 100, sweepMs: 100 };
-      const a = makeBus(prefix, { nodeId: 'node-a', ...timing });
-      const b = makeBus(prefix, { nodeId: 'node-b', ...timing });
+      const a = await makeBus(prefix, { nodeId: 'node-a', ...timing });
+      const b = await makeBus(prefix, { nodeId: 'node-b', ...timing });
       await a.join('a', 'presence-x', '1.1');
       await a.addMember('a', 'presence-x', '1.1', { user_id: 'u1' });
       await b.join('a', 'presence-x', '2.2');
@@ -153,12 +156,107 @@ describe.skipIf(redisMissing)('RedisBus', () => {
     it('empties the channel index when a dead node held the last subscription', async () => {
       const prefix = freshPrefix();
       const timing = { heartbeatMs: 100, sweepMs: 100 };
-      const a = makeBus(prefix, { nodeId: 'node-a', ...timing });
-      const b = makeBus(prefix, { nodeId: 'node-b', ...timing });
+      const a = await makeBus(prefix, { nodeId: 'node-a', ...timing });
+      const b = await makeBus(prefix, { nodeId: 'node-b', ...timing });
       await a.join('a', 'c', '1.1');
       a.stopHeartbeat();
       await expect.poll(async () => (await b.channels('a')).size, { timeout: 5_000 }).toBe(0);
       expect(await b.subscriptionCount('a', 'c')).toBe(0);
+    });
+    it('reports the members and channels a dead node took with it, to exactly one sweeper', async () => {
+      const prefix = freshPrefix();
+      const timing = { heartbeatMs: 100, sweepMs: 100 };
+      const [a, b, c] = await Promise.all(['node-a', 'node-b', 'node-c'].map((nodeId) => makeBus(prefix, { nodeId, ...timing })));
+      const changes: StateChange[] = [];
+      b!.onStateChange((change) => changes.push(change));
+      c!.onStateChange((change) => changes.push(change));
+      await a!.join('a', 'presence-x', '1.1');
+      await a!.addMember('a', 'presence-x', '1.1', { user_id: 'gone', user_info: { name: 'Gone' } });
+      await a!.addMember('a', 'presence-x', '1.2', { user_id: 'stays' });
+      await b!.addMember('a', 'presence-x', '2.1', { user_id: 'stays' });
+      await a!.join('a', 'private-only-a', '1.1');
+
+      a!.stopHeartbeat();
+      await expect.poll(() => changes.length, { timeout: 5_000 }).toBe(3);
+      // Further sweeps by either node find nothing left to report.
+      await Promise.all([b!.sweep(), c!.sweep()]);
+      expect(changes).toHaveLength(3);
+      expect(changes).toEqual(
+        expect.arrayContaining([
+          { type: 'member_removed', appId: 'a', channel: 'presence-x', member: { user_id: 'gone', user_info: { name: 'Gone' } } },
+          { type: 'vacated', appId: 'a', channel: 'presence-x' },
+          { type: 'vacated', appId: 'a', channel: 'private-only-a' },
+        ]),
+      );
+      expect(await b!.members('a', 'presence-x')).toEqual([{ user_id: 'stays' }]);
+    });
+  });
+
+  describe('when Redis goes away', () => {
+    let proxy: TcpProxy;
+    beforeEach(async () => {
+      const target = new URL(TEST_REDIS_URL);
+      proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 6379) });
+    });
+    afterEach(async () => proxy.close());
+
+    const viaProxy = (): string => {
+      const url = new URL(TEST_REDIS_URL);
+      url.hostname = '127.0.0.1';
+      url.port = String(proxy.port);
+      return url.toString();
+    };
+
+    it('keeps serving its own clients, then resynchronises and tells the cluster what changed', async () => {
+      const prefix = freshPrefix();
+      const timing = { heartbeatMs: 100, sweepMs: 100 };
+      const a = await makeBus(prefix, { nodeId: 'node-a', url: viaProxy(), ...timing });
+      const b = await makeBus(prefix, { nodeId: 'node-b', ...timing });
+      const onA: BusMessage[] = [];
+      const onB: BusMessage[] = [];
+      a.onMessage((m) => onA.push(m));
+      b.onMessage((m) => onB.push(m));
+      const changesOnA: StateChange[] = [];
+      const changesOnB: StateChange[] = [];
+      a.onStateChange((change) => changesOnA.push(change));
+      b.onStateChange((change) => changesOnB.push(change));
+      await a.join('a', 'presence-x', '1.1');
+      await a.addMember('a', 'presence-x', '1.1', { user_id: 'ann' });
+
+      proxy.cut();
+      await expect.poll(() => a.connected).toBe(false);
+      // A's own clients still get A's broadcasts, and A answers from what it holds itself.
+      const local: BusMessage = { type: 'channel', appId: 'a', channel: 'presence-x', frame: '{"event":"during"}' };
+      await a.publish(local);
+      expect(onA).toEqual([local]);
+      expect(await a.join('a', 'private-new', '1.1')).toEqual({ count: 1, first: true });
+      expect(await a.members('a', 'presence-x')).toEqual([{ user_id: 'ann' }]);
+      // B stops counting A once its heartbeat expires.
+      await expect.poll(() => changesOnB, { timeout: 5_000 }).toContainEqual({ type: 'member_removed', appId: 'a', channel: 'presence-x', member: { user_id: 'ann' } });
+      expect(onB).toEqual([]);
+
+      proxy.restore();
+      await expect.poll(() => a.connected, { timeout: 10_000 }).toBe(true);
+      expect(changesOnA).toContainEqual({ type: 'member_added', appId: 'a', channel: 'presence-x', member: { user_id: 'ann' } });
+      expect(changesOnA).toContainEqual(expect.objectContaining({ type: 'resynced' }));
+      expect(await b.members('a', 'presence-x')).toEqual([{ user_id: 'ann' }]);
+      expect(Object.fromEntries(await b.channels('a'))).toEqual({ 'presence-x': 1, 'private-new': 1 });
+      const after: BusMessage = { type: 'channel', appId: 'a', channel: 'presence-x', frame: '{"event":"after"}' };
+      await b.publish(after);
+      await expect.poll(() => onA.at(-1)).toEqual(after);
+    });
+
+    it('starts while Redis is down, serving its own clients, and joins the cluster when it comes up', async () => {
+      proxy.cut();
+      const prefix = freshPrefix();
+      const a = new RedisBus({ url: viaProxy(), keyPrefix: prefix, logger, nodeId: 'node-a', heartbeatMs: 100, sweepMs: 100 });
+      opened.push(a);
+      expect(await a.ready(300)).toBe(false);
+      expect(await a.join('a', 'c', '1.1')).toEqual({ count: 1, first: true });
+      proxy.restore();
+      expect(await a.ready(10_000)).toBe(true);
+      const b = await makeBus(prefix, { nodeId: 'node-b' });
+      expect(await b.subscriptionCount('a', 'c')).toBe(1);
     });
   });
 });

@@ -56,7 +56,8 @@ export interface Config {
       scheme: 'http' | 'https' | undefined;
     };
   };
-  redisUrl: string | undefined;
+  /** Multi-node mode: the Redis shared by every node, and the prefix of every key Parley writes there. */
+  redis: { url: string; prefix: string } | undefined;
   chat: {
     resumeWindowMs: number;
     resumeByNetwork: 'ask' | 'off';
@@ -172,7 +173,7 @@ export function loadConfig(env: Record<string, string | undefined>, secrets?: Pa
         scheme: e.PUSHER_SCHEME,
       },
     },
-    redisUrl: e.REDIS_URL,
+    redis: e.REDIS_URL === undefined ? undefined : { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
     chat: {
       resumeWindowMs: e.CHAT_RESUME_WINDOW_HOURS * 3_600_000,
       resumeByNetwork: e.CHAT_RESUME_BY_NETWORK,

@@ -76,6 +76,10 @@ export const envSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .optional(),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'must be 1–64 letters, digits or the characters : _ . -')
+    .default('parley:'),
 
   CHAT_RESUME_WINDOW_HOURS: positive.default(24),
   CHAT_RESUME_BY_NETWORK: z.enum(['ask', 'off']).default('ask'),

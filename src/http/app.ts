@@ -1,6 +1,7 @@
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
+import type { Redis } from 'ioredis';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
@@ -22,6 +23,8 @@ export interface AppDeps {
   checks: OpsRouteDeps['checks'];
   /** `POST /broadcasting/auth` and `/broadcasting/user-auth`: signing with the app browsers connect to. */
   broadcastingAuth: BroadcastingAuthDeps;
+  /** Multi-node: rate limits counted in Redis, so every node enforces the same budget. */
+  rateLimitRedis?: { client: Redis; nameSpace: string };
   /** More route plugins (the Pusher HTTP API and channel auth when the realtime server is embedded). */
   plugins?: ((app: FastifyInstance) => Promise<void>)[];
 }
@@ -69,6 +72,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(cookie);
   await app.register(rateLimit, {
     global: false,
+    // Shared counters when several nodes serve the site; if Redis fails, requests are served rather than refused.
+    ...(deps.rateLimitRedis ? { redis: deps.rateLimitRedis.client, nameSpace: deps.rateLimitRedis.nameSpace, skipOnError: true } : {}),
     errorResponseBuilder: (_request, context) => {
       const error = new Error(`Too many requests: at most ${context.max} in this period; retry in ${context.after}.`) as Error & { statusCode: number };
       error.statusCode = 429;

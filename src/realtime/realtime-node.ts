@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { Bus } from '../scaling/bus.js';
 import { MemoryBus } from '../scaling/memory-bus.js';
+import { RedisBus } from '../scaling/redis-bus.js';
+import { opsRoutes } from '../http/routes/ops-routes.js';
 import { AppRegistry, type RealtimeApp } from './apps.js';
 import { configuredApps } from './default-apps.js';
 import { realtimeRoutes } from './http-api/realtime-routes.js';
@@ -20,6 +22,10 @@ export interface RealtimeNode {
   apps: AppRegistry;
   /** The `REVERB_APP_*` app: the one the chat publishes to and signs subscriptions for. */
   app: RealtimeApp;
+  /** Health checks for `GET /up`: Redis in multi-node mode. */
+  checks: Record<string, () => Promise<void>>;
+  /** Resolves once the bus is connected (multi-node: Redis holds this node's state), or after five seconds without Redis. */
+  ready(): Promise<void>;
   /** The Pusher HTTP API (`/apps/{app_id}/…`) as a Fastify plugin. */
   routes: (app: FastifyInstance) => Promise<void>;
   /** Serves the WebSocket endpoint `/app/{key}` on an HTTP server and starts the heartbeat sweep. */
@@ -32,8 +38,8 @@ export interface RealtimeNode {
 export function createRealtimeNode(config: Config, logger: Logger): RealtimeNode {
   const log = logger.child({ component: 'realtime' });
   const apps = new AppRegistry(configuredApps(config));
-  // Single node for now: the Redis bus takes over here when REDIS_URL is set.
-  const bus = new MemoryBus();
+  const redisBus = config.redis ? new RedisBus({ url: config.redis.url, keyPrefix: config.redis.prefix, logger: logger.child({ component: 'bus' }) }) : undefined;
+  const bus = redisBus ?? new MemoryBus();
   const webhooks = new WebhookDispatcher({ apps, logger: logger.child({ component: 'webhooks' }) });
   const deps: RealtimeServerDeps = { apps, bus, logger: log, listeners: [webhooks.listener] };
   const server = log.isLevelEnabled('debug') ? new FrameLoggingServer(deps) : new RealtimeServer(deps);
@@ -44,6 +50,16 @@ export function createRealtimeNode(config: Config, logger: Logger): RealtimeNode
     bus,
     apps,
     app: apps.findById(config.broadcast.reverb.appId) as RealtimeApp,
+    checks: redisBus
+      ? {
+          redis: async () => {
+            if (!redisBus.connected) throw new Error('Redis is unreachable: this node serves only its own clients');
+          },
+        }
+      : {},
+    async ready() {
+      if (redisBus && !(await redisBus.ready())) log.warn('Redis is not reachable yet: serving this node\'s clients only, and retrying');
+    },
     routes: realtimeRoutes({ server, bus }),
     attach(httpServer) {
       if (transport) throw new Error('The realtime node is already attached to an HTTP server');
@@ -66,7 +82,7 @@ export function createRealtimeNode(config: Config, logger: Logger): RealtimeNode
  */
 export async function buildRealtimeApp(node: RealtimeNode, logger: Logger): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), return503OnClosing: true });
-  app.get('/up', async () => ({ status: 'ok', checks: { realtime: 'ok' } }));
+  await app.register(opsRoutes, { checks: { realtime: async () => undefined, ...node.checks } });
   await app.register(node.routes);
   node.attach(app.server);
   // Before the HTTP server closes: WebSocket clients are told to reconnect, so nothing keeps it open.

@@ -9,6 +9,16 @@ export type BusMessage =
   | { type: 'channel'; appId: string; channel: string; frame: string; except?: string | undefined }
   | { type: 'terminate'; appId: string; userId: string };
 
+/**
+ * Cluster state that changed without a client of this node asking: a dead node's entries swept,
+ * or this node's entries restored after a Redis outage. `resynced` follows an outage, during
+ * which this node may have missed other nodes' broadcasts.
+ */
+export type StateChange =
+  | { type: 'occupied' | 'vacated'; appId: string; channel: string }
+  | { type: 'member_added' | 'member_removed'; appId: string; channel: string; member: Member }
+  | { type: 'resynced'; outageMs: number };
+
 /** A stored last event of a cache channel. */
 export interface CachedEvent {
   event: string;
@@ -25,6 +35,8 @@ export interface Bus {
   /** Registers the node's delivery handler; every published message reaches every node, this one included. */
   onMessage(handler: (message: BusMessage) => void): void;
   publish(message: BusMessage): Promise<void>;
+  /** Registers the handler of state changes (never called on a single node). */
+  onStateChange(handler: (change: StateChange) => void): void;
 
   join(appId: string, channel: string, socketId: string): Promise<{ count: number; first: boolean }>;
   leave(appId: string, channel: string, socketId: string): Promise<{ count: number; last: boolean }>;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../chat/clock.js';
 import { systemClock } from '../chat/clock.js';
-import type { Bus, BusMessage, CachedEvent, Member } from './bus.js';
+import type { Bus, BusMessage, CachedEvent, Member, StateChange } from './bus.js';
 
 const key = (appId: string, channel: string): string => `${appId}\u0000${channel}`;
 
@@ -22,6 +22,22 @@ export class MemoryBus implements Bus {
 
   async publish(message: BusMessage): Promise<void> {
     for (const handler of this.handlers) handler(message);
+  }
+
+  /** One node's state never changes behind its back. */
+  onStateChange(_handler: (change: StateChange) => void): void {}
+
+  /** Everything this bus holds: the Redis bus keeps one as the truth about its own node. */
+  snapshot(): { subscriptions: [appId: string, channel: string, socketId: string][]; members: [appId: string, channel: string, socketId: string, member: Member][] } {
+    const split = (k: string): [string, string] => {
+      const at = k.indexOf('\u0000');
+      return [k.slice(0, at), k.slice(at + 1)];
+    };
+    const subscriptions: [string, string, string][] = [];
+    for (const [k, sockets] of this.subscriptions) for (const socketId of sockets) subscriptions.push([...split(k), socketId]);
+    const members: [string, string, string, Member][] = [];
+    for (const [k, roster] of this.rosters) for (const [socketId, member] of roster) members.push([...split(k), socketId, member]);
+    return { subscriptions, members };
   }
 
   async join(appId: string, channel: string, socketId: string): Promise<{ count: number; first: boolean }> {

@@ -83,28 +83,69 @@ return {raw, 1}
 `);
 
 /**
- * Removes what a node whose heartbeat expired left behind; a no-op while the heartbeat lives.
+ * Replaces every entry a node holds with `wanted`, and reports what that changed for the cluster.
+ * Sweep (ARGV[3] = '1'): a node whose heartbeat expired, `wanted` empty; a no-op returning -1 while
+ * the heartbeat lives. Resync (ARGV[3] = '0'): this node after a Redis outage, `wanted` being what
+ * it really holds; its heartbeat is renewed. One script, so other nodes never see a half-done state.
  * KEYS: node registry set, the node's heartbeat key, the node's socket set.
- * ARGV: node id, key prefix. Returns the number of entries swept, or -1 when the node is alive.
+ * ARGV: node id, key prefix, '1' sweep | '0' resync, heartbeat expiry ms, JSON array of wanted
+ * entries [kind, app, channel, socket, socket entry, stored member JSON or ''].
+ * Returns a list of changes {what, app, channel, stored member JSON or ''}, what being
+ * occupied | vacated | member_added | member_removed.
  */
-export const SWEEP_NODE = script(`
-if redis.call('EXISTS', KEYS[2]) == 1 then return -1 end
-local entries = redis.call('SMEMBERS', KEYS[3])
-for _, e in ipairs(entries) do
-  local d = cjson.decode(e)
-  if d[1] == 's' then
-    local k = ARGV[2] .. 'subs:' .. d[2] .. ':' .. d[3]
-    if redis.call('HGET', k, d[4]) == ARGV[1] then
-      redis.call('HDEL', k, d[4])
-      if redis.call('HLEN', k) == 0 then redis.call('SREM', ARGV[2] .. 'channels:' .. d[2], d[3]) end
-    end
-  else
-    local k = ARGV[2] .. 'presence:' .. d[2] .. ':' .. d[3]
-    local raw = redis.call('HGET', k, d[4])
-    if raw and cjson.decode(raw).n == ARGV[1] then redis.call('HDEL', k, d[4]) end
+export const RECONCILE = script(`
+local node, prefix = ARGV[1], ARGV[2]
+if ARGV[3] == '1' and redis.call('EXISTS', KEYS[2]) == 1 then return -1 end
+local wanted = cjson.decode(ARGV[5])
+local touched = {}
+local function users(k)
+  local found = {}
+  for _, v in ipairs(redis.call('HVALS', k)) do found[cjson.decode(v).u] = v end
+  return found
+end
+local function target(kind, app, channel)
+  local name = (kind == 's' and 'subs:' or 'presence:') .. app .. ':' .. channel
+  local t = touched[name]
+  if not t then
+    local key = prefix .. name
+    local before
+    if kind == 's' then before = redis.call('HLEN', key) else before = users(key) end
+    t = {kind = kind, app = app, channel = channel, key = key, before = before}
+    touched[name] = t
   end
+  return t
+end
+local held = redis.call('SMEMBERS', KEYS[3])
+for _, e in ipairs(held) do
+  local d = cjson.decode(e)
+  local t = target(d[1], d[2], d[3])
+  local raw = redis.call('HGET', t.key, d[4])
+  if raw and (raw == node or (d[1] == 'p' and cjson.decode(raw).n == node)) then redis.call('HDEL', t.key, d[4]) end
 end
 redis.call('DEL', KEYS[3])
-redis.call('SREM', KEYS[1], ARGV[1])
-return #entries
+for _, d in ipairs(wanted) do
+  local t = target(d[1], d[2], d[3])
+  if d[1] == 's' then redis.call('HSET', t.key, d[4], node) else redis.call('HSET', t.key, d[4], d[6]) end
+  redis.call('SADD', KEYS[3], d[5])
+end
+local changes = {}
+for _, t in pairs(touched) do
+  if t.kind == 's' then
+    local after = redis.call('HLEN', t.key)
+    if after == 0 then redis.call('SREM', prefix .. 'channels:' .. t.app, t.channel) else redis.call('SADD', prefix .. 'channels:' .. t.app, t.channel) end
+    if t.before > 0 and after == 0 then table.insert(changes, {'vacated', t.app, t.channel, ''}) end
+    if t.before == 0 and after > 0 then table.insert(changes, {'occupied', t.app, t.channel, ''}) end
+  else
+    local after = users(t.key)
+    for u, v in pairs(t.before) do if not after[u] then table.insert(changes, {'member_removed', t.app, t.channel, v}) end end
+    for u, v in pairs(after) do if not t.before[u] then table.insert(changes, {'member_added', t.app, t.channel, v}) end end
+  end
+end
+if ARGV[3] == '1' then
+  redis.call('SREM', KEYS[1], node)
+else
+  redis.call('SET', KEYS[2], '1', 'PX', ARGV[4])
+  redis.call('SADD', KEYS[1], node)
+end
+return changes
 `);

@@ -5,10 +5,11 @@ import { sendFailure } from '../http-error.js';
 export interface OpsRouteDeps {
   /** Each named check resolves when healthy and throws when not (database, and Redis in multi-node). */
   checks: Record<string, () => Promise<void>>;
-  metrics: Metrics;
+  /** Absent on `parley realtime:start`, which serves only `/up`. */
+  metrics?: Metrics;
 }
 
-/** `GET /up` for load balancers and `GET /metrics` for Prometheus. */
+/** `GET /up` for load balancers and, with `metrics`, `GET /metrics` for Prometheus. */
 export async function opsRoutes(app: FastifyInstance, deps: OpsRouteDeps): Promise<void> {
   app.get('/up', async (request, reply) => {
     const results = await Promise.all(
@@ -29,8 +30,10 @@ export async function opsRoutes(app: FastifyInstance, deps: OpsRouteDeps): Promi
     return { status: 'ok', checks };
   });
 
+  const metrics = deps.metrics;
+  if (!metrics) return;
   app.get('/metrics', async (_request, reply) => {
-    reply.header('content-type', deps.metrics.registry.contentType);
-    return deps.metrics.registry.metrics();
+    reply.header('content-type', metrics.registry.contentType);
+    return metrics.registry.metrics();
   });
 }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Bus, Member } from '../../scaling/bus.js';
+import type { Bus, Member, StateChange } from '../../scaling/bus.js';
 import { channelKind, SERVER_TO_USER_PREFIX } from '../channels/channel-kind.js';
 import { PUSHER_CODES } from '../protocol/codes.js';
 import { encodeFrame, errorFrame, eventFrame } from '../protocol/frames.js';
@@ -72,11 +72,7 @@ export class ChannelManager {
         channel,
         data: JSON.stringify({ presence: { ids: members.map((m) => m.user_id), hash, count: members.length } }),
       });
-      if (firstForUser) {
-        const data = JSON.stringify({ user_id: member.user_id, user_info: member.user_info });
-        await this.bus.publish({ type: 'channel', appId: app.id, channel, except: conn.socketId, frame: encodeFrame({ event: 'pusher_internal:member_added', channel, data }) });
-        this.emit(app.id, { name: 'member_added', channel, user_id: member.user_id, user_info: member.user_info });
-      }
+      if (firstForUser) await this.memberAdded(app.id, channel, member, conn.socketId);
     } else {
       conn.send({ event: 'pusher_internal:subscription_succeeded', channel, data: '{}' });
       // The newcomer learns it is subscribed before it hears the channel's new count.
@@ -104,15 +100,39 @@ export class ChannelManager {
     if (kind.auth === 'presence') {
       conn.presenceUser.delete(channel);
       const { member, lastForUser } = await this.bus.removeMember(app.id, channel, conn.socketId);
-      if (member && lastForUser) {
-        const data = JSON.stringify({ user_id: member.user_id });
-        await this.bus.publish({ type: 'channel', appId: app.id, channel, frame: encodeFrame({ event: 'pusher_internal:member_removed', channel, data }) });
-        this.emit(app.id, { name: 'member_removed', channel, user_id: member.user_id });
-      }
+      if (member && lastForUser) await this.memberRemoved(app.id, channel, member);
     }
     const { last, count } = await this.bus.leave(app.id, channel, conn.socketId);
     if (last) this.emit(app.id, { name: 'channel_vacated', channel });
     else if (kind.auth !== 'presence' && app.subscriptionCount && !kind.serverToUser) await this.publishCount(app.id, channel, count);
+  }
+
+  /** What the bus reports changed without a client here asking (a dead node swept, this node resynchronised). */
+  async stateChanged(change: Exclude<StateChange, { type: 'resynced' }>): Promise<void> {
+    switch (change.type) {
+      case 'occupied':
+        return this.emit(change.appId, { name: 'channel_occupied', channel: change.channel });
+      case 'vacated':
+        return this.emit(change.appId, { name: 'channel_vacated', channel: change.channel });
+      case 'member_added':
+        return this.memberAdded(change.appId, change.channel, change.member);
+      case 'member_removed':
+        return this.memberRemoved(change.appId, change.channel, change.member);
+    }
+  }
+
+  /** A user's first connection to a presence channel, cluster-wide: everyone else hears `member_added`. */
+  private async memberAdded(appId: string, channel: string, member: Member, except?: string): Promise<void> {
+    const data = JSON.stringify({ user_id: member.user_id, user_info: member.user_info });
+    await this.bus.publish({ type: 'channel', appId, channel, except, frame: encodeFrame({ event: 'pusher_internal:member_added', channel, data }) });
+    this.emit(appId, { name: 'member_added', channel, user_id: member.user_id, user_info: member.user_info });
+  }
+
+  /** A user's last connection left a presence channel, cluster-wide. */
+  private async memberRemoved(appId: string, channel: string, member: Member): Promise<void> {
+    const data = JSON.stringify({ user_id: member.user_id });
+    await this.bus.publish({ type: 'channel', appId, channel, frame: encodeFrame({ event: 'pusher_internal:member_removed', channel, data }) });
+    this.emit(appId, { name: 'member_removed', channel, user_id: member.user_id });
   }
 
   /** Leaves every channel of a closing connection. */

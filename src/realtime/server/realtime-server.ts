@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../../chat/clock.js';
-import type { Bus, BusMessage } from '../../scaling/bus.js';
+import type { Bus, BusMessage, StateChange } from '../../scaling/bus.js';
 import type { AppRegistry, RealtimeApp } from '../apps.js';
 import { channelKind } from '../channels/channel-kind.js';
 import { PUSHER_CODES } from '../protocol/codes.js';
@@ -41,6 +41,7 @@ export class RealtimeServer {
     this.listeners = [...(deps.listeners ?? [])];
     this.channels = new ChannelManager(deps.bus, (appId, event) => this.notify(appId, event), deps.logger);
     deps.bus.onMessage((message) => this.deliver(message));
+    deps.bus.onStateChange((change) => void this.stateChanged(change));
   }
 
   get apps(): AppRegistry {
@@ -62,8 +63,13 @@ export class RealtimeServer {
   async stop(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = undefined;
+    await this.reconnectAll('Server shutting down');
+  }
+
+  /** Closes every connection with 4200, which tells Pusher clients to reconnect at once. */
+  private async reconnectAll(reason: string): Promise<void> {
     for (const conn of [...this.connections.values()]) {
-      conn.close(PUSHER_CODES.RECONNECT, 'Server shutting down');
+      conn.close(PUSHER_CODES.RECONNECT, reason);
       await this.disconnect(conn);
     }
   }
@@ -201,6 +207,21 @@ export class RealtimeServer {
     const payload = typeof data === 'string' ? data : JSON.stringify(data ?? {});
     await this.deps.bus.publish({ type: 'channel', appId: conn.app.id, channel, except: conn.socketId, frame: encodeFrame(eventFrame(name, channel, payload, userId)) });
     this.notify(conn.app.id, { name: 'client_event', channel, event: name, data: payload, socket_id: conn.socketId, ...(userId ? { user_id: userId } : {}) });
+  }
+
+  /**
+   * A dead node's members and channels are gone, or this node's are back after a Redis outage.
+   * After an outage this node may have missed other nodes' broadcasts, so its clients are told to
+   * reconnect (4200): on reconnecting, the widget and the dashboard fetch what they missed.
+   */
+  private async stateChanged(change: StateChange): Promise<void> {
+    try {
+      if (change.type !== 'resynced') return await this.channels.stateChanged(change);
+      this.deps.logger.warn({ connections: this.connections.size, outageMs: change.outageMs }, 'asking clients to reconnect and catch up after a Redis outage');
+      await this.reconnectAll('Reconnect to catch up: the cluster bus was unavailable');
+    } catch (error) {
+      this.deps.logger.error({ err: error, change: change.type }, 'applying a cluster state change failed');
+    }
   }
 
   /** Delivers a bus message to this node's subscribers. */
