@@ -116,9 +116,9 @@ function embeddedRealtime(config: Config, logger: Logger): RealtimeNode | undefi
   return createRealtimeNode(config, logger);
 }
 
-/** The connection for shared rate limits and the health check; fails fast while Redis is away. */
+/** The connection for shared rate limits and the health check; fails fast (no queue, 1 s per command) while Redis is away. */
 function openRedis(url: string, logger: Logger): Redis {
-  const redis = new Redis(url, { connectTimeout: 1_000, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: (attempt) => Math.min(attempt * 200, 2_000) });
+  const redis = new Redis(url, { connectTimeout: 1_000, commandTimeout: 1_000, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: (attempt) => Math.min(attempt * 200, 2_000) });
   let failing = false;
   redis.on('error', (error: unknown) => {
     if (!failing) logger.error({ err: error, component: 'rate-limits' }, 'Redis unreachable: rate limits are not enforced until it is back');

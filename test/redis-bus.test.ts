@@ -1,39 +1,18 @@
-import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BusMessage, StateChange } from '../src/scaling/bus.js';
 import { RedisBus, type RedisBusOptions } from '../src/scaling/redis-bus.js';
 import { registerBusContract } from './support/bus-contract.js';
+import { dropRedisKeys, freshRedisPrefix, redisMissing, redisTarget, redisUrlVia, TEST_REDIS_URL } from './support/redis.js';
 import { TcpProxy } from './support/tcp-proxy.js';
 
-/** Redis for tests: the machine's server (override with TEST_REDIS_URL). */
-const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-/** Whether Redis answers. Under CI=true an unreachable server is an error, never a skip. */
-async function redisAvailable(): Promise<boolean> {
-  const client = new Redis(TEST_REDIS_URL, { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.ping();
-    return true;
-  } catch (error) {
-    if (process.env.CI === 'true') throw new Error(`Redis is required in CI but not reachable at ${TEST_REDIS_URL}`, { cause: error });
-    console.warn(`Redis not reachable at ${TEST_REDIS_URL}: its suites are skipped (they fail under CI=true).`);
-    return false;
-  } finally {
-    client.disconnect();
-  }
-}
-
-const redisMissing = !(await redisAvailable());
 const logger = pino({ level: 'silent' });
 const prefixes: string[] = [];
 const opened: RedisBus[] = [];
 
 const freshPrefix = (): string => {
-  const prefix = `parley-test:${randomBytes(6).toString('hex')}:`;
+  const prefix = freshRedisPrefix();
   prefixes.push(prefix);
   return prefix;
 };
@@ -48,16 +27,7 @@ const makeBus = async (keyPrefix: string, options: Partial<RedisBusOptions> = {}
 
 afterEach(async () => {
   await Promise.all(opened.splice(0).map((bus) => bus.close().catch(() => undefined)));
-  if (redisMissing || prefixes.length === 0) return;
-  const admin = new Redis(TEST_REDIS_URL);
-  try {
-    for (const prefix of prefixes.splice(0)) {
-      const keys = await admin.keys(`${prefix}*`);
-      if (keys.length > 0) await admin.del(...keys);
-    }
-  } finally {
-    await admin.quit();
-  }
+  await dropRedisKeys(prefixes.splice(0));
 });
 
 describe.skipIf(redisMissing)('RedisBus', () => {
@@ -195,17 +165,11 @@ describe.skipIf(redisMissing)('RedisBus', () => {
   describe('when Redis goes away', () => {
     let proxy: TcpProxy;
     beforeEach(async () => {
-      const target = new URL(TEST_REDIS_URL);
-      proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 6379) });
+      proxy = await TcpProxy.start(redisTarget());
     });
     afterEach(async () => proxy.close());
 
-    const viaProxy = (): string => {
-      const url = new URL(TEST_REDIS_URL);
-      url.hostname = '127.0.0.1';
-      url.port = String(proxy.port);
-      return url.toString();
-    };
+    const viaProxy = (): string => redisUrlVia(proxy.port);
 
     it('keeps serving its own clients, then resynchronises and tells the cluster what changed', async () => {
       const prefix = freshPrefix();
@@ -223,7 +187,7 @@ describe.skipIf(redisMissing)('RedisBus', () => {
       await a.join('a', 'presence-x', '1.1');
       await a.addMember('a', 'presence-x', '1.1', { user_id: 'ann' });
 
-      proxy.cut();
+      await proxy.cut();
       await expect.poll(() => a.connected).toBe(false);
       // A's own clients still get A's broadcasts, and A answers from what it holds itself.
       const local: BusMessage = { type: 'channel', appId: 'a', channel: 'presence-x', frame: '{"event":"during"}' };
@@ -235,7 +199,7 @@ describe.skipIf(redisMissing)('RedisBus', () => {
       await expect.poll(() => changesOnB, { timeout: 5_000 }).toContainEqual({ type: 'member_removed', appId: 'a', channel: 'presence-x', member: { user_id: 'ann' } });
       expect(onB).toEqual([]);
 
-      proxy.restore();
+      await proxy.restore();
       await expect.poll(() => a.connected, { timeout: 10_000 }).toBe(true);
       expect(changesOnA).toContainEqual({ type: 'member_added', appId: 'a', channel: 'presence-x', member: { user_id: 'ann' } });
       expect(changesOnA).toContainEqual(expect.objectContaining({ type: 'resynced' }));
@@ -247,13 +211,13 @@ describe.skipIf(redisMissing)('RedisBus', () => {
     });
 
     it('starts while Redis is down, serving its own clients, and joins the cluster when it comes up', async () => {
-      proxy.cut();
+      await proxy.cut();
       const prefix = freshPrefix();
       const a = new RedisBus({ url: viaProxy(), keyPrefix: prefix, logger, nodeId: 'node-a', heartbeatMs: 100, sweepMs: 100 });
       opened.push(a);
       expect(await a.ready(300)).toBe(false);
       expect(await a.join('a', 'c', '1.1')).toEqual({ count: 1, first: true });
-      proxy.restore();
+      await proxy.restore();
       expect(await a.ready(10_000)).toBe(true);
       const b = await makeBus(prefix, { nodeId: 'node-b' });
       expect(await b.subscriptionCount('a', 'c')).toBe(1);

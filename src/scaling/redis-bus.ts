@@ -234,7 +234,8 @@ export class RedisBus implements Bus {
   }
 
   private connect(url: string, role: 'commands' | 'subscriber', options: { enableOfflineQueue?: boolean }): Redis {
-    const redis = new Redis(url, { ...options, maxRetriesPerRequest: 1, retryStrategy: (attempt) => Math.min(attempt * 200, 2_000) });
+    // A command never waits more than 2 s: a half-open connection must not stall a client's subscription.
+    const redis = new Redis(url, { ...options, commandTimeout: 2_000, maxRetriesPerRequest: 1, retryStrategy: (attempt) => Math.min(attempt * 200, 2_000) });
     redis.on('error', (error: unknown) => this.lost(error));
     redis.on('close', () => {
       if (role === 'subscriber') this.subscribed = false;

@@ -2,7 +2,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 
 /**
  * A TCP proxy on 127.0.0.1 in front of one service (Redis, say) that a test can cut, as a
- * network partition or a crashed server would, and restore.
+ * crashed server would (open connections drop, new ones are refused), and restore on the same port.
  */
 export class TcpProxy {
   private readonly server: Server;
@@ -31,27 +31,34 @@ export class TcpProxy {
     return proxy;
   }
 
-  /** Drops every open connection and refuses new ones until `restore`. */
-  cut(): void {
+  /** Drops every open connection and stops listening, so new ones are refused, until `restore`. */
+  async cut(): Promise<void> {
+    if (this.cutOff) return;
     this.cutOff = true;
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const socket of this.sockets) socket.destroy();
     this.sockets.clear();
+    await closed;
   }
 
-  restore(): void {
+  /** Listens again on the same port. */
+  async restore(): Promise<void> {
+    if (!this.cutOff) return;
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.port, '127.0.0.1', () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
     this.cutOff = false;
   }
 
   async close(): Promise<void> {
-    this.cut();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.cut();
   }
 
   private forward(client: Socket): void {
-    if (this.cutOff) {
-      client.destroy();
-      return;
-    }
     const upstream = connect(this.target.port, this.target.host);
     for (const socket of [client, upstream]) {
       this.sockets.add(socket);
