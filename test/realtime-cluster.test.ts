@@ -46,8 +46,8 @@ describe.skipIf(redisMissing)('realtime servers of a cluster', () => {
     return p;
   };
 
-  /** Connects to `server` and joins `channel` as `userId`; resolves with the socket once subscribed. */
-  const member = async (server: RealtimeServer, channel: string, userId: string): Promise<MemorySocket> => {
+  /** Connects to `server` and joins `channel` as `userId`; resolves with the socket once subscribed, and a way to hang up. */
+  const member = async (server: RealtimeServer, channel: string, userId: string): Promise<MemorySocket & { hangUp(): Promise<void> }> => {
     const socket = new MemorySocket();
     const conn = server.open(socket, { appKey: app.key, protocol: '7', origin: undefined });
     if (!conn) throw new Error('connection refused');
@@ -55,7 +55,7 @@ describe.skipIf(redisMissing)('realtime servers of a cluster', () => {
     const auth = channelAuth(app.key, app.secret, conn.socketId, channel, channelData);
     await server.receive(conn, JSON.stringify({ event: 'pusher:subscribe', data: { channel, auth, channel_data: channelData } }));
     await socket.next('pusher_internal:subscription_succeeded', { channel });
-    return socket;
+    return Object.assign(socket, { hangUp: () => server.disconnect(conn) });
   };
 
   it('tells the other nodes\' clients a dead node\'s members left, once, and reports the channel event once', async () => {
@@ -74,6 +74,19 @@ describe.skipIf(redisMissing)('realtime servers of a cluster', () => {
     const removals = [...b.events, ...c.events].filter((e) => e.name === 'member_removed');
     expect(removals).toEqual([{ name: 'member_removed', channel: 'presence-agents', user_id: 'ann' }]);
     expect(onB.pendingOf('pusher_internal:member_removed')).toEqual([]);
+  });
+
+  it('reports occupied, member_added, member_removed and vacated once for the cluster (webhooks are sent once)', async () => {
+    const p = prefix();
+    const [a, b] = [await node(p), await node(p)];
+    const annOnA = await member(a.server, 'presence-room', 'ann');
+    const annOnB = await member(b.server, 'presence-room', 'ann');
+    const bobOnB = await member(b.server, 'presence-room', 'bob');
+    await annOnA.next('pusher_internal:member_added');
+    for (const socket of [annOnA, annOnB, bobOnB]) await socket.hangUp();
+
+    const names = (events: ChannelEvent[]) => events.map((e) => ('user_id' in e ? `${e.name} ${e.user_id}` : e.name));
+    expect([...names(a.events), ...names(b.events)].sort()).toEqual(['channel_occupied', 'channel_vacated', 'member_added ann', 'member_added bob', 'member_removed ann', 'member_removed bob']);
   });
 
   it('asks its clients to reconnect (4200) once Redis is back after an outage, so they catch up', async () => {
