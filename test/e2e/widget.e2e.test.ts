@@ -179,6 +179,33 @@ describe.skipIf(skipWithoutChromium)('customer widget in Chromium', { timeout: 6
     expect((await visitorTranscript(id)).map((m) => m.body)).toEqual(['Hi from a shop on another origin']);
   });
 
+  /** Chats on a host page that has its own Laravel Echo; answers the WebSocket URLs the page opened. */
+  async function chatBesideHostEcho(path: '/echo' | '/echo-off'): Promise<string[]> {
+    const visitorPage = await visitor();
+    const { page } = visitorPage;
+    const sockets: string[] = [];
+    page.on('websocket', (socket) => sockets.push(socket.url()));
+    await page.goto(`${site.url}${path}`);
+    await openWidget(page);
+    await send(page, `Hello from a page with its own Echo (${path})`);
+    const id = await conversationId(page);
+    await visitorPage.waitForConsole(`Subscribed to conversation.${id}`);
+    await parley.agentReply(id, `Reply through ${path}`);
+    await waitForMessage(page, `Reply through ${path}`, { sender: 'agent', timeout: 5_000 });
+    expect(await transport(page)).toBe('websocket');
+    return sockets;
+  }
+
+  it("uses the page's own Laravel Echo for the same app, as in the seed: one WebSocket, replies live", async () => {
+    const sockets = await chatBesideHostEcho('/echo');
+    expect(sockets).toHaveLength(1);
+  });
+
+  it('opens its own connection beside the page\'s Echo with data-echo="false"', async () => {
+    const sockets = await chatBesideHostEcho('/echo-off');
+    expect(sockets).toHaveLength(2);
+  });
+
   it('falls back to polling while WebSockets are blocked and returns to WebSockets when they are back', async () => {
     const visitorPage = await visitor();
     const { page } = visitorPage;

@@ -127,7 +127,7 @@ function defaults(script: HTMLScriptElement | null): WidgetOptions {
   } catch {
     // Keep the page's origin.
   }
-  return { server, position: 'right', debug: false, prechat: false, sound: false, strings: {} };
+  return { server, position: 'right', debug: false, prechat: false, sound: false, echo: true, strings: {} };
 }
 
 function fromAttributes(script: HTMLScriptElement): InitOptions {
@@ -140,6 +140,7 @@ function fromAttributes(script: HTMLScriptElement): InitOptions {
   if (data.debug !== undefined) options.debug = data.debug;
   if (data.prechat !== undefined) options.prechat = data.prechat;
   if (data.sound !== undefined) options.sound = data.sound;
+  if (data.echo !== undefined) options.echo = data.echo;
   if (data.lang) {
     try {
       options.strings = JSON.parse(data.lang) as Record<string, string>;
@@ -159,6 +160,7 @@ function resolve(base: WidgetOptions, input: InitOptions): WidgetOptions {
     debug: flag(input.debug, base.debug),
     prechat: flag(input.prechat, base.prechat),
     sound: flag(input.sound, base.sound),
+    echo: flag(input.echo, base.echo),
     strings: { ...base.strings, ...input.strings },
   };
   if (input.server) next.server = input.server.replace(/\/+$/, '');

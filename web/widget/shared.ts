@@ -14,15 +14,18 @@ export interface WidgetOptions {
   prechat: boolean;
   /** A short beep when an agent message arrives. */
   sound: boolean;
+  /** Use the page's `window.Echo` when it is for the same app (instead of a connection of its own). */
+  echo: boolean;
   /** Overrides of the widget's texts (see `app/strings.ts`). */
   strings: Record<string, string>;
 }
 
 /** What `LiveChat.init()` and `window.LiveChatConfig` accept. */
-export type InitOptions = Partial<Omit<WidgetOptions, 'debug' | 'prechat' | 'sound'>> & {
+export type InitOptions = Partial<Omit<WidgetOptions, 'debug' | 'prechat' | 'sound' | 'echo'>> & {
   debug?: boolean | string;
   prechat?: boolean | string;
   sound?: boolean | string;
+  echo?: boolean | string;
 };
 
 export type WidgetEvent = 'open' | 'close' | 'message' | 'status';

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -233,14 +233,38 @@ export interface HostSite {
 /** Options a site owner sets on the script tag in `/custom`. */
 export const CUSTOM_EMBED = { color: '#16a34a', position: 'left', greeting: 'Hello from the garden shop!' };
 
+/** Laravel Echo and pusher-js as a Laravel site serves them (the seed's `resources/js/echo.js`, built). */
+const VENDOR: Record<string, string> = {
+  '/vendor/pusher.min.js': join(ROOT, 'node_modules/pusher-js/dist/web/pusher.min.js'),
+  '/vendor/echo.iife.js': join(ROOT, 'node_modules/laravel-echo/dist/echo.iife.js'),
+};
+
+/** The seed's page: its own `window.Echo` (reverb broadcaster) for Parley's app, then the widget. */
+const echoPage = (widgetOrigin: string, widgetAttributes: string) => `<script src="/vendor/pusher.min.js"></script>
+<script src="/vendor/echo.iife.js"></script>
+<script>
+fetch('${widgetOrigin}/api/chat/config').then((r) => r.json()).then((cfg) => {
+  window.Echo = new Echo.default({ broadcaster: 'reverb', key: cfg.key, wsHost: cfg.wsHost, wsPort: cfg.wsPort, forceTLS: false,
+    enabledTransports: ['ws', 'wss'], authEndpoint: '${widgetOrigin}/broadcasting/auth' });
+  const tag = document.createElement('script');
+  tag.src = '${widgetOrigin}/js/live-chat.js';
+  ${widgetAttributes}
+  document.body.appendChild(tag);
+});
+</script>`;
+
 /**
  * A tiny static site on its own port: `/` embeds `live-chat.js` from `widgetOrigin` with one
- * script tag; `/custom` does too, with `data-*` options; `/plain` is the same page without the widget.
+ * script tag; `/custom` does too, with `data-*` options; `/echo` has its own Laravel Echo for
+ * Parley's app, as in the seed, and `/echo-off` too with `data-echo="false"`; `/plain` is the
+ * same page without the widget.
  */
 export async function startHostSite(widgetOrigin: string): Promise<HostSite> {
   const tags: Record<string, string> = {
     '/': `<script src="${widgetOrigin}/js/live-chat.js" async></script>`,
     '/custom': `<script src="${widgetOrigin}/js/live-chat.js" data-color="${CUSTOM_EMBED.color}" data-position="${CUSTOM_EMBED.position}" data-greeting="${CUSTOM_EMBED.greeting}" async></script>`,
+    '/echo': echoPage(widgetOrigin, ''),
+    '/echo-off': echoPage(widgetOrigin, "tag.dataset.echo = 'false';"),
     '/plain': '',
   };
   const page = (tag: string) => `<!doctype html>
@@ -255,6 +279,12 @@ ${tag}
 </html>`;
   const server: Server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://host.test').pathname;
+    const vendor = VENDOR[path];
+    if (vendor !== undefined) {
+      response.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' });
+      response.end(readFileSync(vendor));
+      return;
+    }
     const tag = tags[path];
     if (tag !== undefined) {
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });

@@ -161,7 +161,7 @@ export function mountWidget(boot: Boot, clock: Clock): AppHandle {
     };
     try {
       const token = () => session.token;
-      link = (win.Echo ? connectEcho(win.Echo as EchoLike, cfg, token, events) : undefined) ?? connectPusher(cfg, token, events, options.debug ? log.debug : undefined);
+      link = (win.Echo && options.echo ? connectEcho(win.Echo as EchoLike, cfg, token, events) : undefined) ?? connectPusher(cfg, token, events, options.debug ? log.debug : undefined);
       delivery.connecting();
       if (active !== undefined) link.subscribe(active, conversationEvents(active));
     } catch (error) {
