@@ -1,7 +1,8 @@
-import type { Browser, BrowserContext, BrowserContextOptions, Page, WebSocketRoute } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { conversationId, launchBrowser, newPage, openWidget, send, skipWithoutChromium, type TestPage, waitForMessage, widget } from './support/browser.js';
-import { ADMIN, DASHBOARD_APP, ensureBuilt, type ParleyServer, startParley } from './support/server.js';
+import type { BrowserContextOptions, Page, WebSocketRoute } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { conversationId, send, skipWithoutChromium, type TestPage, waitForMessage, widget } from './support/browser.js';
+import { button, dashboardSuite, filter, loginAlert, replyBox, row, sessionCookie, shownText, transcriptMessage } from './support/dashboard.js';
+import { ADMIN } from './support/server.js';
 
 /**
  * The agent dashboard at `/stratus` end to end (issue 5, "Done when"): the real `parley start`,
@@ -9,14 +10,9 @@ import { ADMIN, DASHBOARD_APP, ensureBuilt, type ParleyServer, startParley } fro
  * its own browser context and driven as a person would. Waits are bounded; nothing sleeps.
  */
 
-beforeAll(() => {
-  ensureBuilt(170_000, [DASHBOARD_APP]);
-}, 180_000);
-
 /** A second, non-admin agent the admin creates through the admin API. */
 const SAM = { email: 'sam@e2e.test', name: 'Sam Agent', password: 'sam-e2e-password', role: 'agent' as const };
 
-const DESKTOP: BrowserContextOptions = { viewport: { width: 1280, height: 800 }, locale: 'en-GB', timezoneId: 'Europe/London' };
 /** Another device on the same network: a different fingerprint (screen, language, timezone). */
 const PHONE: BrowserContextOptions = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, locale: 'fr-FR', timezoneId: 'America/New_York' };
 
@@ -27,20 +23,8 @@ interface TranscriptEntry {
   text: string;
 }
 
-const row = (page: Page, id: number) => page.locator(`[data-parley="conversation"][data-conversation-id="${id}"]`);
 const transcriptMessages = (page: Page) => page.locator('[data-parley="transcript"] [data-parley="message"]');
-const transcriptMessage = (page: Page, sender: string, text: string) => page.locator(`[data-parley="transcript"] [data-parley="message"][data-sender="${sender}"]`, { hasText: text });
-const replyBox = (page: Page) => page.locator('textarea[data-parley="reply"]');
 const banner = (page: Page) => page.locator('[data-parley="connection-banner"]');
-const button = (page: Page, name: string) => page.getByRole('button', { name, exact: true });
-/** An inbox filter, whichever control the dashboard draws it with. */
-const filter = (page: Page, name: string) =>
-  page
-    .getByRole('button', { name, exact: true })
-    .or(page.getByRole('tab', { name, exact: true }))
-    .or(page.getByRole('radio', { name, exact: true }))
-    .or(page.getByRole('link', { name, exact: true }))
-    .first();
 
 async function transcript(page: Page): Promise<TranscriptEntry[]> {
   return transcriptMessages(page).evaluateAll((elements) =>
@@ -51,94 +35,10 @@ async function transcript(page: Page): Promise<TranscriptEntry[]> {
   );
 }
 
-/** Visible text of an element, or "hidden". */
-async function shownText(page: Page, selector: string): Promise<string> {
-  const locator = page.locator(selector).first();
-  return (await locator.isVisible()) ? ((await locator.textContent()) ?? '').trim() : 'hidden';
-}
-
 describe.skipIf(skipWithoutChromium)('agent dashboard in Chromium', { timeout: 60_000 }, () => {
-  let browser: Browser | undefined;
-  let parley: ParleyServer;
-  let contexts: BrowserContext[] = [];
-  let pages: TestPage[] = [];
-
-  beforeAll(async () => {
-    parley = await startParley();
-    await parley.agent.createAgent(SAM);
-    browser = await launchBrowser();
-  }, 60_000);
-
-  afterEach(async () => {
-    const errors = pages.flatMap((p) => p.errors.map((e) => `${p.page.url()}: ${e.message}`));
-    await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
-    contexts = [];
-    pages = [];
-    // Every browser here shares 127.0.0.1: an open conversation would be offered to the next visitor.
-    await parley?.agent.closeAll();
-    expect(errors, 'uncaught errors or dialogs in the page').toEqual([]);
+  const { parley, context, pageIn, customer, startChat, loginPage, dashboard, openConversation } = dashboardSuite(async (server) => {
+    await server.agent.createAgent(SAM);
   });
-
-  afterAll(async () => {
-    await browser?.close();
-    await parley?.stop();
-  });
-
-  async function context(options: BrowserContextOptions = DESKTOP): Promise<BrowserContext> {
-    if (browser === undefined) throw new Error('the browser did not start');
-    const created = await browser.newContext(options);
-    contexts.push(created);
-    return created;
-  }
-
-  async function pageIn(ctx: BrowserContext): Promise<TestPage> {
-    const page = await newPage(ctx);
-    pages.push(page);
-    return page;
-  }
-
-  /** A customer on the demo page, widget open. */
-  async function customer(options: BrowserContextOptions = DESKTOP): Promise<TestPage> {
-    const visitor = await pageIn(await context(options));
-    await visitor.page.goto(`${parley.url}/`);
-    await openWidget(visitor.page);
-    return visitor;
-  }
-
-  /** Sends the first message and answers the conversation id once the widget is subscribed to it. */
-  async function startChat(visitor: TestPage, body: string): Promise<number> {
-    await send(visitor.page, body);
-    await waitForMessage(visitor.page, body, { sender: 'visitor', state: 'sent' });
-    const id = await conversationId(visitor.page);
-    await visitor.waitForConsole(`Subscribed to conversation.${id}`);
-    return id;
-  }
-
-  /** Logs in through `/stratus/login` as a person would and waits for the inbox. */
-  async function loginPage(agentPage: TestPage, email: string, password: string): Promise<void> {
-    const { page } = agentPage;
-    await page.goto(`${parley.url}/stratus/login`);
-    await page.getByLabel('Email', { exact: true }).fill(email);
-    await page.getByLabel('Password', { exact: true }).fill(password);
-    await button(page, 'Log in').click();
-  }
-
-  /** An agent's dashboard in its own context, logged in, inbox live (agents online shown). */
-  async function dashboard(email = ADMIN.email, password = ADMIN.password, prepare?: (ctx: BrowserContext) => Promise<void>): Promise<TestPage> {
-    const ctx = await context();
-    await prepare?.(ctx);
-    const agentPage = await pageIn(ctx);
-    await loginPage(agentPage, email, password);
-    await agentPage.page.waitForURL((url) => url.pathname.startsWith('/stratus') && !url.pathname.startsWith('/stratus/login'));
-    await agentPage.page.locator('[data-parley="agents-online"]').waitFor({ state: 'visible' });
-    return agentPage;
-  }
-
-  /** Clicks the conversation's inbox row and waits until the transcript shows `text`. */
-  async function openConversation(page: Page, id: number, text: string): Promise<void> {
-    await row(page, id).click();
-    await transcriptMessage(page, 'visitor', text).first().waitFor({ state: 'visible' });
-  }
 
   /** Bodies the dashboard logged with `Agent received message:` (the message object's body) from `from` on. */
   async function loggedBodies(agentPage: TestPage, from: number): Promise<string[]> {
@@ -353,7 +253,7 @@ describe.skipIf(skipWithoutChromium)('agent dashboard in Chromium', { timeout: 6
     const seqs = shown.map((m) => m.seq);
     expect(seqs.every((s) => s !== null), 'every caught-up message has its seq').toBe(true);
     expect(new Set(seqs).size, 'no seq shown twice').toBe(seqs.length);
-    const stored = (await parley.agent.transcript(id)).filter((m) => m.sender === 'visitor').map((m) => m.seq);
+    const stored = (await parley().agent.transcript(id)).filter((m) => m.sender === 'visitor').map((m) => m.seq);
     expect(seqs).toEqual(stored);
 
     // And live again: a new message arrives without a reload.
@@ -365,19 +265,18 @@ describe.skipIf(skipWithoutChromium)('agent dashboard in Chromium', { timeout: 6
     const agentPage = await pageIn(await context());
     const { page } = agentPage;
     for (const path of ['/stratus', '/stratus/agents']) {
-      await page.goto(`${parley.url}${path}`);
+      await page.goto(`${parley().url}${path}`);
       await page.waitForURL((url) => url.pathname === '/stratus/login', { timeout: 10_000 });
       await page.getByLabel('Email', { exact: true }).waitFor({ state: 'visible' });
     }
 
     await loginPage(agentPage, ADMIN.email, 'not-the-password');
-    const alert = page.getByRole('alert').filter({ hasText: /\S/ });
-    await expect.poll(async () => ((await alert.count()) === 0 ? '' : ((await alert.first().textContent()) ?? '').trim()), { timeout: 5_000 }).toBe('The email or password is wrong.');
-    expect(await alert.first().isVisible()).toBe(true);
+    await expect.poll(() => loginAlert(page), { timeout: 5_000 }).toBe('The email or password is wrong.');
+    expect(await page.getByRole('alert').filter({ hasText: /\S/ }).first().isVisible()).toBe(true);
     expect(new URL(page.url()).pathname).toBe('/stratus/login');
 
     for (const path of ['/api/agent/conversations', '/api/agent/me', '/api/agent/agents']) {
-      expect((await fetch(`${parley.url}${path}`)).status, `GET ${path} without a cookie`).toBe(401);
+      expect((await fetch(`${parley().url}${path}`)).status, `GET ${path} without a cookie`).toBe(401);
     }
   });
 
@@ -387,13 +286,10 @@ describe.skipIf(skipWithoutChromium)('agent dashboard in Chromium', { timeout: 6
 
     const sam = await dashboard(SAM.email, SAM.password);
     expect(await sam.page.getByRole('link', { name: 'Agents', exact: true }).count()).toBe(0);
-    await sam.page.goto(`${parley.url}/stratus/agents`);
+    await sam.page.goto(`${parley().url}/stratus/agents`);
     await sam.page.getByText('Only admins can manage agents.').waitFor({ state: 'visible' });
     // The API agrees.
-    const cookies = await sam.page.context().cookies(parley.url);
-    const session = cookies.find((c) => c.name === 'parley_session');
-    expect(session).toBeDefined();
-    const res = await fetch(`${parley.url}/api/agent/agents`, { headers: { cookie: `parley_session=${session?.value ?? ''}` } });
+    const res = await fetch(`${parley().url}/api/agent/agents`, { headers: { cookie: await sessionCookie(sam.page.context(), parley().url) } });
     expect(res.status).toBe(403);
   });
 });

@@ -55,7 +55,7 @@ export async function freshStorage(engine: Engine): Promise<Storage> {
 }
 
 /** Runs `work` holding a PostgreSQL advisory lock shared by every test process. */
-async function withSchemaLock<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+export async function withSchemaLock<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await client.connect();
   try {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Dialog, type Locator, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 
 /** Debian's Chromium; never a browser downloaded by `playwright install`. */
@@ -41,6 +41,11 @@ export interface TestPage {
   mark(): number;
   /** Resolves with the first console message from index `from` on whose text contains `substring`. */
   waitForConsole(substring: string, options?: { timeout?: number; from?: number }): Promise<ConsoleMessage>;
+  /**
+   * Expects the page's next dialog (a prompt, say): it is accepted with `answer` and not counted
+   * as an error; resolves with it, or rejects when none opens within `timeout` ms.
+   */
+  expectDialog(answer?: string, timeout?: number): Promise<Dialog>;
 }
 
 export async function newPage(context: BrowserContext): Promise<TestPage> {
@@ -49,13 +54,19 @@ export async function newPage(context: BrowserContext): Promise<TestPage> {
   const messages: ConsoleMessage[] = [];
   const errors: Error[] = [];
   const waiters = new Set<() => void>();
+  const expectedDialogs: ((dialog: Dialog) => void)[] = [];
   page.on('console', (message) => {
     messages.push(message);
     for (const waiter of [...waiters]) waiter();
   });
   page.on('pageerror', (error) => errors.push(error));
-  // A body rendered as HTML could run script: any dialog is a failure, and must not hang the page.
+  // A body rendered as HTML could run script: any dialog not expected is a failure, and must not hang the page.
   page.on('dialog', (dialog) => {
+    const expected = expectedDialogs.shift();
+    if (expected !== undefined) {
+      expected(dialog);
+      return;
+    }
     errors.push(new Error(`unexpected ${dialog.type()} dialog: ${dialog.message()}`));
     void dialog.dismiss();
   });
@@ -81,7 +92,20 @@ export async function newPage(context: BrowserContext): Promise<TestPage> {
       check();
     });
 
-  return { page, console: messages, errors, mark: () => messages.length, waitForConsole };
+  const expectDialog = (answer?: string, timeout = 10_000) =>
+    new Promise<Dialog>((resolve, reject) => {
+      const handle = (dialog: Dialog) => {
+        clearTimeout(timer);
+        dialog.accept(answer).then(() => resolve(dialog), reject);
+      };
+      const timer = setTimeout(() => {
+        expectedDialogs.splice(expectedDialogs.indexOf(handle), 1);
+        reject(new Error(`no dialog opened within ${timeout} ms`));
+      }, timeout);
+      expectedDialogs.push(handle);
+    });
+
+  return { page, console: messages, errors, mark: () => messages.length, waitForConsole, expectDialog };
 }
 
 /** Locators for the widget's stable hooks; Playwright's CSS engine pierces its open shadow root. */
