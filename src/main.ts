@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { AgentService } from './agents/agent-service.js';
 import { agentsOnline, watchAvailability } from './broadcasting/availability-watch.js';
+import { AGENTS_PRESENCE_CHANNEL } from './broadcasting/broadcaster.js';
 import type { Broadcaster } from './broadcasting/broadcaster.js';
 import { EmbeddedBroadcaster } from './broadcasting/embedded-broadcaster.js';
 import { LogBroadcaster } from './broadcasting/log-broadcaster.js';
@@ -68,7 +69,14 @@ export async function createParley(config: Config, logger: Logger, overrides: Pa
     options: { resumeWindowMs: config.chat.resumeWindowMs, resumeByNetwork: config.chat.resumeByNetwork },
   });
   if (realtime) watchAvailability(realtime, (event) => chat.publish(event), logger.child({ component: 'availability' }));
-  const agents = new AgentService({ agents: agentStore, hasher, clock, sessionLifetimeMs: config.agents.sessionLifetimeMs });
+  const agents = new AgentService({
+    agents: agentStore,
+    hasher,
+    clock,
+    sessionLifetimeMs: config.agents.sessionLifetimeMs,
+    // Without this, a deactivated agent's open dashboard would keep receiving visitors' messages over its WebSocket.
+    sessionsEnded: (id) => void realtime?.server.terminateMember(realtime.app, AGENTS_PRESENCE_CHANNEL, String(id)).catch((error: unknown) => logger.error({ err: error }, 'ending an agent\'s connections failed')),
+  });
   const inbox = new InboxService({ conversations: conversationStore, views, chat, clock, agentExists: (id) => agents.isActive(id) });
 
   const app = await buildApp({

@@ -140,6 +140,28 @@ describe('realtime chat on the embedded server', () => {
     expect(await offline).toEqual({ agents_online: 0 });
   });
 
+  const countConnections = async () => h.parley.realtime?.server.connectionCount();
+
+  it("disconnects a deactivated agent's open dashboard connection (4009), so it stops receiving visitors' messages", async () => {
+    const created = await h.request({ method: 'POST', url: '/api/agent/agents', headers: admin.headers, json: { name: 'Sam', email: 'sam@example.test', password: 'sam-password-123', role: 'agent' } });
+    expect(created.statusCode).toBe(201);
+    const sam = await h.loginAs('sam@example.test', 'sam-password-123');
+    const samClient = await agentClient(sam);
+    await samClient.subscribe('private-agents');
+    await samClient.subscribe('presence-agents');
+    const adminClient = await agentClient(admin);
+    await adminClient.subscribe('presence-agents');
+
+    const { id } = (created.json() as { agent: { id: number } }).agent;
+    const res = await h.request({ method: 'PATCH', url: `/api/agent/agents/${id}`, headers: admin.headers, json: { active: false } });
+    expect(res.statusCode).toBe(200);
+    // pusher-js does not reconnect after a 4000–4099 close, so nothing more reaches that dashboard.
+    await expect.poll(() => samClient.pusher.connection.state, { timeout: 5_000 }).not.toBe('connected');
+    expect(await countConnections()).toBe(1);
+    // The admin's own dashboard stays connected.
+    expect(adminClient.pusher.connection.state).toBe('connected');
+  });
+
   it("works with laravel-echo 2 (broadcaster 'reverb'): .private('conversation.X').listen('.MessageSent')", async () => {
     const chat = await startChat();
     const echo = new Echo({

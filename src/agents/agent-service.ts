@@ -48,7 +48,14 @@ const SEEN_RESOLUTION_MS = 60_000;
 /** Agent accounts, password login and cookie sessions with their CSRF tokens. */
 export class AgentService {
   constructor(
-    private readonly deps: { agents: AgentStore; hasher: Hasher; clock: Clock; sessionLifetimeMs: number },
+    private readonly deps: {
+      agents: AgentStore;
+      hasher: Hasher;
+      clock: Clock;
+      sessionLifetimeMs: number;
+      /** Called when an agent's other sessions were ended (deactivated, password reset): their live connections must end too. */
+      sessionsEnded?: (agentId: number) => void;
+    },
   ) {}
 
   async login(email: string, password: string, ctx: { ip: string; userAgent: string }): Promise<Result<AuthenticatedAgent & { sessionToken: string }>> {
@@ -138,6 +145,8 @@ export class AgentService {
     if (patch.password !== undefined || patch.active === false) {
       const keep = actor.id === id && currentSession !== undefined ? hasher.hash(SESSION, currentSession) : undefined;
       await agents.deleteSessionsOf(id, keep);
+      // Someone resetting their own password keeps this session, and the dashboard it drives.
+      if (keep === undefined) this.deps.sessionsEnded?.(id);
     }
     return row ? ok(row) : fail('not_found', 'Agent not found.');
   }

@@ -4,10 +4,13 @@ export interface Member {
   user_info?: unknown;
 }
 
-/** What nodes tell each other: a pre-encoded frame for a channel's local subscribers, or a user to disconnect. */
+/**
+ * What nodes tell each other: a pre-encoded frame for a channel's local subscribers, or a user to
+ * disconnect (signed in as `userId`, or, with `presenceChannel`, a member of it as `userId`).
+ */
 export type BusMessage =
   | { type: 'channel'; appId: string; channel: string; frame: string; except?: string | undefined }
-  | { type: 'terminate'; appId: string; userId: string };
+  | { type: 'terminate'; appId: string; userId: string; presenceChannel?: string | undefined };
 
 /**
  * Cluster state that changed without a client of this node asking: a dead node's entries swept,

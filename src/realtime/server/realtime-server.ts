@@ -133,6 +133,11 @@ export class RealtimeServer {
     await this.deps.bus.publish({ type: 'terminate', appId: app.id, userId });
   }
 
+  /** Disconnects every connection that joined `presenceChannel` as `userId`, cluster-wide (an agent whose sessions ended). */
+  async terminateMember(app: RealtimeApp, presenceChannel: string, userId: string): Promise<void> {
+    await this.deps.bus.publish({ type: 'terminate', appId: app.id, userId, presenceChannel });
+  }
+
   private async handle(conn: Connection, text: string): Promise<void> {
     if (Buffer.byteLength(text) > conn.app.maxMessageSize) {
       conn.send(errorFrame(PUSHER_CODES.MESSAGE_TOO_LARGE, `Message exceeds the ${conn.app.maxMessageSize}-byte limit`));
@@ -227,8 +232,12 @@ export class RealtimeServer {
   /** Delivers a bus message to this node's subscribers. */
   private deliver(message: BusMessage): void {
     if (message.type === 'terminate') {
-      for (const conn of this.connections.values()) {
-        if (conn.app.id === message.appId && conn.userId === message.userId) conn.close(PUSHER_CODES.UNAUTHORIZED, 'Connection terminated by the server');
+      for (const conn of [...this.connections.values()]) {
+        if (conn.app.id !== message.appId) continue;
+        const user = message.presenceChannel === undefined ? conn.userId : conn.presenceUser.get(message.presenceChannel);
+        if (user !== message.userId) continue;
+        conn.close(PUSHER_CODES.UNAUTHORIZED, 'Connection terminated by the server');
+        void this.disconnect(conn);
       }
       return;
     }
