@@ -46,6 +46,8 @@ export function Dashboard({ agent, path, onLoggedOut }: Props) {
   const [filter, setFilter] = useState<InboxFilter>({ status: 'open', assigned: 'any' });
   const [nextCursor, setNextCursor] = useState<string | null>(null);
   const [linkState, setLinkState] = useState<LinkState>('connecting');
+  const [agentsSubscribed, setAgentsSubscribed] = useState(0);
+  const handledSubscriptions = useRef(0);
   const [online, setOnline] = useState<string[]>([]);
   const [transcript, setTranscript] = useState<Transcript | null>(null);
   const [visitorTyping, setVisitorTyping] = useState(false);
@@ -140,6 +142,9 @@ export function Dashboard({ agent, path, onLoggedOut }: Props) {
         presence(names) {
           setOnline(names);
         },
+        subscribed() {
+          setAgentsSubscribed((n) => n + 1);
+        },
       });
       setLink(created);
     });
@@ -186,6 +191,14 @@ export function Dashboard({ agent, path, onLoggedOut }: Props) {
       clearTimeout(agentTimer);
     };
   }, [selected, link, catchUp, agent.name]);
+
+  // Events broadcast between the first inbox load and the subscription were not heard: load again.
+  useEffect(() => {
+    if (agentsSubscribed === handledSubscriptions.current) return;
+    handledSubscriptions.current = agentsSubscribed;
+    void loadInbox();
+    if (live.current.selected !== null) void catchUp(live.current.selected);
+  }, [agentsSubscribed, loadInbox, catchUp]);
 
   // The browser knows it is offline before the WebSocket times out: show the banner at once.
   const [networkUp, setNetworkUp] = useState(navigator.onLine !== false);

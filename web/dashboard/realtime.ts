@@ -14,6 +14,8 @@ export interface InboxHandlers {
   read(data: { conversation_id: number; reader: { type?: string }; seq: number }): void;
   state(state: LinkState): void;
   presence(names: string[]): void;
+  /** `private-agents` is (re)subscribed: what was broadcast before that was not heard here. */
+  subscribed(): void;
 }
 
 export interface ConversationHandlers {
@@ -28,7 +30,7 @@ export interface AgentLink {
 }
 
 /** No WebSocket server (broadcaster null): the dashboard polls. */
-export function pollingLink(handlers: InboxHandlers): AgentLink {
+export function pollingLink(handlers: Pick<InboxHandlers, 'state'>): AgentLink {
   handlers.state('polling');
   return { watch: () => undefined, whisperTyping: () => undefined, disconnect: () => undefined };
 }
@@ -51,6 +53,7 @@ export function connectAgentLink(config: ChatConfig, handlers: InboxHandlers): A
   agents.bind('ConversationStarted', (d: { conversation: Conversation }) => handlers.started(d.conversation));
   agents.bind('ConversationUpdated', (d: { conversation: Conversation }) => handlers.updated(d.conversation));
   agents.bind('MessageSent', (d: { message: Message }) => handlers.message(d.message));
+  agents.bind('pusher:subscription_succeeded', () => handlers.subscribed());
   agents.bind('MessagesRead', (d: { conversation_id: number; reader: { type?: string }; seq: number }) => handlers.read(d));
 
   const presence = pusher.subscribe('presence-agents');
