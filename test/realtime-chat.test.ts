@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import Echo from 'laravel-echo';
-import PusherJs, { type ChannelAuthorizationHandler } from 'pusher-js';
+import PusherJs from 'pusher-js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MessageDto } from '../src/chat/dto.js';
-import { PusherClients, waitFor, type TestClient } from './support/pusher-clients.js';
+import { cookieAuthorizer, PusherClients, waitFor, type TestClient } from './support/pusher-clients.js';
 import { startHarness, TEST_SECRETS, type Harness } from './support/harness.js';
 
 type Session = Awaited<ReturnType<Harness['loginAs']>>;
@@ -57,19 +57,7 @@ describe('realtime chat on the embedded server', () => {
    * The dashboard's way. Its browser sends the session cookie itself; Node's XMLHttpRequest may not
    * set a Cookie header, so this handler posts the same form with fetch.
    */
-  const agentClient = (session: Session): Promise<TestClient> => {
-    const customHandler: ChannelAuthorizationHandler = ({ socketId, channelName }, callback) => {
-      fetch(`${base()}/broadcasting/auth`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: session.cookie },
-        body: new URLSearchParams({ socket_id: socketId, channel_name: channelName }).toString(),
-      }).then(
-        async (res) => (res.ok ? callback(null, (await res.json()) as { auth: string }) : callback(new Error(`auth answered ${res.status}`), null)),
-        (error: Error) => callback(error, null),
-      );
-    };
-    return clients.connect({ channelAuthorization: { customHandler } });
-  };
+  const agentClient = (session: Session): Promise<TestClient> => clients.connect({ channelAuthorization: { customHandler: cookieAuthorizer(base(), session.cookie) } });
 
   it("delivers an agent's reply to the visitor as MessageSent on private-conversation.{id}", async () => {
     const chat = await startChat('Hello?');

@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import Pusher from 'pusher';
-import type { ChannelAuthorizationHandler, Options } from 'pusher-js';
+import type { Options } from 'pusher-js';
 import type { MessageDto } from '../../src/chat/dto.js';
 import { pgMissing, TEST_DATABASE_URL, withSchemaLock } from './engines.js';
 import { buildDist, freePort, ParleyProcesses, ROOT, type ParleyProcess } from './process.js';
-import { PusherClients, waitFor, type TestClient } from './pusher-clients.js';
+import { cookieAuthorizer, PusherClients, waitFor, type TestClient } from './pusher-clients.js';
 import { dropRedisKeys, freshRedisPrefix, redisMissing, TEST_REDIS_URL } from './redis.js';
 
 /**
@@ -339,17 +339,7 @@ export function visitorClient(clients: PusherClients, authBase: string, chat: Ch
 
 /** The dashboard's way: the session cookie (sent with fetch, as Node's XMLHttpRequest cannot set it). */
 export function agentClient(clients: PusherClients, authBase: string, session: AgentSession, options: Partial<Options> = {}): Promise<TestClient> {
-  const customHandler: ChannelAuthorizationHandler = ({ socketId, channelName }, callback) => {
-    fetch(`${authBase}/broadcasting/auth`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: session.cookie },
-      body: new URLSearchParams({ socket_id: socketId, channel_name: channelName }).toString(),
-    }).then(
-      async (res) => (res.ok ? callback(null, (await res.json()) as { auth: string }) : callback(new Error(`auth answered ${res.status}`), null)),
-      (error: Error) => callback(error, null),
-    );
-  };
-  return clients.connect({ channelAuthorization: { customHandler }, ...options });
+  return clients.connect({ channelAuthorization: { customHandler: cookieAuthorizer(authBase, session.cookie) }, ...options });
 }
 
 /** A pusher-js client set for one node (`clients.connect()` reaches that node's WebSocket). */

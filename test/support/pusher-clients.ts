@@ -1,4 +1,4 @@
-import PusherJsModule, { type Channel, type Options } from 'pusher-js';
+import PusherJsModule, { type Channel, type ChannelAuthorizationHandler, type Options } from 'pusher-js';
 
 /** pusher-js is CommonJS whose types declare an ES default export; at run time the module itself is the class. */
 const PusherJsClass = PusherJsModule as unknown as typeof PusherJsModule.default;
@@ -121,4 +121,21 @@ export class PusherClients {
   closeAll(): void {
     for (const pusher of this.open.splice(0)) pusher.disconnect();
   }
+}
+
+/**
+ * The dashboard's channel authorisation: `/broadcasting/auth` with the agent's session cookie
+ * (posted with fetch, as Node's XMLHttpRequest cannot set a Cookie header).
+ */
+export function cookieAuthorizer(authBase: string, cookie: string): ChannelAuthorizationHandler {
+  return ({ socketId, channelName }, callback) => {
+    fetch(`${authBase}/broadcasting/auth`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      body: new URLSearchParams({ socket_id: socketId, channel_name: channelName }).toString(),
+    }).then(
+      async (res) => (res.ok ? callback(null, (await res.json()) as { auth: string }) : callback(new Error(`auth answered ${res.status}`), null)),
+      (error: Error) => callback(error, null),
+    );
+  };
 }
