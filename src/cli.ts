@@ -7,6 +7,7 @@ import { ConfigError, type Config } from './config/config.js';
 import { loadConfigFromEnvironment, readEnvironment } from './config/load.js';
 import { newAgentBody } from './http/schemas.js';
 import { createParley } from './main.js';
+import { installCrashGuard } from './ops/crash-guard.js';
 import { createLogger } from './ops/logger.js';
 import { buildRealtimeApp, createRealtimeNode } from './realtime/realtime-node.js';
 import { createHasher, randomToken } from './security/hashing.js';
@@ -22,6 +23,7 @@ program
   .action(async () => {
     const config = configOrExit();
     const logger = createLogger(config.logLevel);
+    installCrashGuard(logger);
     const parley = await createParley(config, logger);
     const admin = await parley.agents.ensureFirstAdmin(config.agents.adminEmail, config.agents.adminPassword);
     if (admin) {
@@ -53,9 +55,10 @@ program
     const config = configOrExit(env);
     const port = opts.port ?? (env.REVERB_PORT ? config.broadcast.reverb.port : 8080);
     const logger = createLogger(opts.debug ? 'debug' : config.logLevel);
+    installCrashGuard(logger);
     const node = createRealtimeNode(config, logger);
     await node.ready();
-    const app = await buildRealtimeApp(node, logger);
+    const app = await buildRealtimeApp(node, logger, config.http.timeouts);
     closeOnSignals(logger, () => app.close());
     try {
       await app.listen({ host: opts.host, port });

@@ -3,7 +3,6 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { AgentService } from './agents/agent-service.js';
 import { agentsOnline, watchAvailability } from './broadcasting/availability-watch.js';
-import { AGENTS_PRESENCE_CHANNEL } from './broadcasting/broadcaster.js';
 import type { Broadcaster } from './broadcasting/broadcaster.js';
 import { EmbeddedBroadcaster } from './broadcasting/embedded-broadcaster.js';
 import { LogBroadcaster } from './broadcasting/log-broadcaster.js';
@@ -14,6 +13,7 @@ import { systemClock, type Clock } from './chat/clock.js';
 import { InboxService } from './chat/inbox-service.js';
 import { Views } from './chat/views.js';
 import type { Config } from './config/config.js';
+import { startupWarnings } from './config/startup-warnings.js';
 import { buildApp } from './http/app.js';
 import { signingApp } from './http/routes/broadcasting-auth-routes.js';
 import { widgetConfig } from './http/widget-config.js';
@@ -46,6 +46,7 @@ export interface ParleyOverrides {
 /** The composition root: builds every part from configuration and wires them together. */
 export async function createParley(config: Config, logger: Logger, overrides: ParleyOverrides = {}): Promise<Parley> {
   const clock = overrides.clock ?? systemClock;
+  for (const warning of startupWarnings(config)) logger.warn({ setting: warning.setting }, warning.message);
   const storage = overrides.storage ?? openStorage(config.database);
   await migrate(storage);
   const hasher = createHasher(config.appKey);
@@ -74,8 +75,11 @@ export async function createParley(config: Config, logger: Logger, overrides: Pa
     hasher,
     clock,
     sessionLifetimeMs: config.agents.sessionLifetimeMs,
-    // Without this, a deactivated agent's open dashboard would keep receiving visitors' messages over its WebSocket.
-    sessionsEnded: (id) => void realtime?.server.terminateMember(realtime.app, AGENTS_PRESENCE_CHANNEL, String(id)).catch((error: unknown) => logger.error({ err: error }, 'ending an agent\'s connections failed')),
+    sessionAbsoluteLifetimeMs: config.agents.sessionAbsoluteLifetimeMs,
+    // Without this, a deactivated agent's open dashboard (or any socket that agent authorised) would keep receiving visitors' messages.
+    sessionsEnded: (id, keptSession) =>
+      void realtime?.server.terminateAuthorisedBy(realtime.app, String(id), keptSession).catch((error: unknown) => logger.error({ err: error }, 'ending an agent\'s connections failed')),
+    connectionAuthorised: async (socketId, id, session) => realtime?.server.authorised(realtime.app, socketId, String(id), session),
   });
   const inbox = new InboxService({ conversations: conversationStore, views, chat, clock, agentExists: (id) => agents.isActive(id) });
 

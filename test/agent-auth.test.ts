@@ -142,6 +142,8 @@ describe.each(ENGINES)('agent API on %s', (engine) => {
 
     const STATE_CHANGES: [Method, string, unknown][] = [
       ['POST', '/api/agent/logout', undefined],
+      ['POST', '/api/agent/me/logout-all', undefined],
+      ['POST', '/api/agent/me/password', { current_password: 'correct horse battery', password: 'forged new password' }],
       ['POST', '/api/agent/conversations/:id/messages', { body: 'forged reply', client_message_id: 'forged-1' }],
       ['POST', '/api/agent/conversations/:id/assign', {}],
       ['POST', '/api/agent/conversations/:id/close', undefined],

@@ -41,13 +41,18 @@ describe.each(ENGINES)('POST /broadcasting/auth on %s', (engine) => {
   const auth = (body: Record<string, string>, headers: Record<string, string> = {}) =>
     h.request({ method: 'POST', url: '/broadcasting/auth', json: body, headers });
   const asVisitor = (token: string) => ({ authorization: `Bearer ${token}` });
+  /** A conversation channel is signed with its sender as channel_data, which the realtime server stamps on client events. */
+  const signedAs = (channel: string, userId: string) => {
+    const channelData = JSON.stringify({ user_id: userId });
+    return { auth: channelAuth(TEST_SECRETS.REVERB_APP_KEY, TEST_SECRETS.REVERB_APP_SECRET, SOCKET, channel, channelData), channel_data: channelData };
+  };
 
-  it("signs a visitor's subscription to their own conversation's channel with the REVERB app", async () => {
+  it("signs a visitor's subscription to their own conversation's channel with the REVERB app, as sender \"visitor\"", async () => {
     const chat = await startChat();
     const channel = `private-conversation.${chat.id}`;
     const res = await auth({ socket_id: SOCKET, channel_name: channel }, asVisitor(chat.token));
     expect(res.statusCode, res.body).toBe(200);
-    expect(res.json()).toEqual({ auth: channelAuth(TEST_SECRETS.REVERB_APP_KEY, TEST_SECRETS.REVERB_APP_SECRET, SOCKET, channel) });
+    expect(res.json()).toEqual(signedAs(channel, 'visitor'));
     expect(res.headers['cache-control']).toBe('no-store');
   });
 
@@ -80,14 +85,18 @@ describe.each(ENGINES)('POST /broadcasting/auth on %s', (engine) => {
     }
   });
 
-  it('signs private-agents and any conversation channel for a logged-in agent', async () => {
+  it('signs private-agents and any conversation channel (as sender agent:{id}) for a logged-in agent', async () => {
     const chat = await startChat();
     const admin = await h.loginAs();
-    for (const channel of ['private-agents', `private-conversation.${chat.id}`]) {
-      const res = await auth({ socket_id: SOCKET, channel_name: channel }, { cookie: admin.cookie });
-      expect(res.statusCode, res.body).toBe(200);
-      expect(res.json()).toEqual({ auth: channelAuth(TEST_SECRETS.REVERB_APP_KEY, TEST_SECRETS.REVERB_APP_SECRET, SOCKET, channel) });
-    }
+    const agents = await auth({ socket_id: SOCKET, channel_name: 'private-agents' }, { cookie: admin.cookie });
+    expect(agents.statusCode, agents.body).toBe(200);
+    expect(agents.json()).toEqual({ auth: channelAuth(TEST_SECRETS.REVERB_APP_KEY, TEST_SECRETS.REVERB_APP_SECRET, SOCKET, 'private-agents') });
+    const channel = `private-conversation.${chat.id}`;
+    const res = await auth({ socket_id: SOCKET, channel_name: channel }, { cookie: admin.cookie });
+    expect(res.statusCode, res.body).toBe(200);
+    const userId = JSON.parse(res.json<{ channel_data: string }>().channel_data) as { user_id: string };
+    expect(userId.user_id).toMatch(/^agent:\d+$/);
+    expect(res.json()).toEqual(signedAs(channel, userId.user_id));
   });
 
   it('signs presence-agents with channel_data naming the agent', async () => {
@@ -120,7 +129,7 @@ describe.each(ENGINES)('POST /broadcasting/auth on %s', (engine) => {
       payload: new URLSearchParams({ socket_id: SOCKET, channel_name: channel }).toString(),
     });
     expect(res.statusCode, res.body).toBe(200);
-    expect(res.json()).toEqual({ auth: channelAuth(TEST_SECRETS.REVERB_APP_KEY, TEST_SECRETS.REVERB_APP_SECRET, SOCKET, channel) });
+    expect(res.json()).toEqual(signedAs(channel, 'visitor'));
   });
 
   it('answers 422 validation_failed naming socket_id when it is not a Pusher socket id', async () => {
@@ -145,7 +154,7 @@ describe.each(ENGINES)('POST /broadcasting/auth on %s', (engine) => {
     expect(res.headers['access-control-allow-origin']).toBe('*');
   });
 
-  it('signs with the PUSHER app when broadcasting through Pusher', async () => {
+  it('signs with the PUSHER app, without channel_data as Pusher expects, when broadcasting through Pusher', async () => {
     await h.close();
     h = await startHarness(engine, { BROADCAST_DRIVER: 'pusher', PUSHER_APP_ID: '42', PUSHER_APP_KEY: 'pusher-key', PUSHER_APP_SECRET: 'pusher-secret' });
     const chat = await startChat();

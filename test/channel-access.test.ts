@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { agentUserData, grantChannel, parseChatChannel, type Requester } from '../src/broadcasting/channel-access.js';
 import { pusherEndpoint } from '../src/broadcasting/pusher-broadcaster.js';
-import { testConfig } from './support/harness.js';
+import { TEST_SECRETS, testConfig } from './support/harness.js';
 
 const AGENT = { id: 7, name: 'Sam', role: 'agent' as const };
 const nobody: Requester = { agent: undefined, visitorConversationId: undefined };
@@ -57,7 +57,7 @@ describe('grantChannel', () => {
 describe('pusherEndpoint', () => {
   it('publishes to REVERB_HOST:REVERB_PORT with the REVERB app when the Reverb server is external', () => {
     const config = testConfig({ REVERB_SERVER: 'external', REVERB_HOST: 'ws.example', REVERB_PORT: '6001', REVERB_SCHEME: 'https' });
-    expect(pusherEndpoint(config)).toEqual({ appId: '100001', key: 'test-key', secret: 'test-secret', cluster: 'mt1', host: 'ws.example', port: 6001, scheme: 'https' });
+    expect(pusherEndpoint(config)).toEqual({ appId: '100001', key: 'test-key', secret: TEST_SECRETS.REVERB_APP_SECRET, cluster: 'mt1', host: 'ws.example', port: 6001, scheme: 'https' });
   });
 
   it("publishes to hosted Pusher's cluster, over HTTPS, when no PUSHER_HOST is set", () => {

@@ -9,6 +9,8 @@ const FP_B = 'b'.repeat(64);
 const IP_1 = '203.0.113.10';
 const IP_2 = '198.51.100.20';
 const HOUR = 3_600_000;
+/** The site embedding the widget: rules 5 and 6 match only requests from the site that started the conversation. */
+const SITE = 'https://shop.example';
 
 interface Started {
   conversation: { id: number; status: string; last_seq: number };
@@ -34,7 +36,7 @@ describe.each(ENGINES)('customer chat API on %s', (engine) => {
       url: '/api/chat/start',
       ip: opts.ip ?? IP_1,
       json,
-      headers: { ...(opts.ua ? { 'user-agent': opts.ua } : {}), ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}) },
+      headers: { origin: SITE, ...(opts.ua ? { 'user-agent': opts.ua } : {}), ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}) },
     });
     return { res, body: res.json() as Started };
   };
@@ -47,7 +49,7 @@ describe.each(ENGINES)('customer chat API on %s', (engine) => {
   };
   const status = (id: number, token: string) => h.request({ method: 'GET', url: `/api/chat/${id}/status`, headers: auth(token) });
   const lookup = (fingerprint: string, ip: string, ua?: string) =>
-    h.request({ method: 'POST', url: '/api/chat/lookup', ip, json: { fingerprint }, headers: ua ? { 'user-agent': ua } : {} });
+    h.request({ method: 'POST', url: '/api/chat/lookup', ip, json: { fingerprint }, headers: { origin: SITE, ...(ua ? { 'user-agent': ua } : {}) } });
 
   describe('starting and talking', () => {
     it('starts a conversation with a first message and answers 201 with a visitor token', async () => {
@@ -218,7 +220,7 @@ describe.each(ENGINES)('customer chat API on %s', (engine) => {
       expect(offer.json()).toEqual({ match: 'network', resume_ticket: expect.any(String) });
       expect(offer.body).not.toContain('1234');
 
-      const joined = await h.request({ method: 'POST', url: '/api/chat/resume', ip: IP_1, json: { resume_ticket: offer.json().resume_ticket, fingerprint: FP_B } });
+      const joined = await h.request({ method: 'POST', url: '/api/chat/resume', headers: { origin: SITE }, ip: IP_1, json: { resume_ticket: offer.json().resume_ticket, fingerprint: FP_B } });
       expect(joined.statusCode).toBe(200);
       const session = joined.json() as Started;
       expect(session.conversation.id).toBe(body.conversation.id);
@@ -237,7 +239,7 @@ describe.each(ENGINES)('customer chat API on %s', (engine) => {
     it('rule 5: a resume ticket is single-use, bound to its device and IP, and expires after 10 minutes', async () => {
       await start({ fingerprint: FP_A, message: 'hi' });
       const ticket = async () => (await lookup(FP_B, IP_1)).json().resume_ticket as string;
-      const resume = (t: string, fingerprint = FP_B, ip = IP_1) => h.request({ method: 'POST', url: '/api/chat/resume', ip, json: { resume_ticket: t, fingerprint } });
+      const resume = (t: string, fingerprint = FP_B, ip = IP_1) => h.request({ method: 'POST', url: '/api/chat/resume', headers: { origin: SITE }, ip, json: { resume_ticket: t, fingerprint } });
 
       const once = await ticket();
       expect((await resume(once)).statusCode).toBe(200);
@@ -258,7 +260,7 @@ describe.each(ENGINES)('customer chat API on %s', (engine) => {
       h.clock.advance(1000);
       const newer = await start({ fingerprint: 'c'.repeat(64), message: 'newer' }, { ua: 'UA-newer' });
       const offer = (await lookup(FP_B, IP_1)).json();
-      const joined = await h.request({ method: 'POST', url: '/api/chat/resume', ip: IP_1, json: { resume_ticket: offer.resume_ticket, fingerprint: FP_B } });
+      const joined = await h.request({ method: 'POST', url: '/api/chat/resume', headers: { origin: SITE }, ip: IP_1, json: { resume_ticket: offer.resume_ticket, fingerprint: FP_B } });
       expect(joined.json().conversation.id).toBe(newer.body.conversation.id);
     });
 
@@ -296,9 +298,9 @@ describe.each(ENGINES)('customer chat API on %s', (engine) => {
 
     it('takes the fingerprint from the X-Client-Fingerprint header when the body has none', async () => {
       const { body } = await start({ message: 'hi' }, {});
-      const first = await h.request({ method: 'POST', url: '/api/chat/start', ip: IP_2, json: {}, headers: { 'x-client-fingerprint': FP_B } });
+      const first = await h.request({ method: 'POST', url: '/api/chat/start', ip: IP_2, json: {}, headers: { origin: SITE, 'x-client-fingerprint': FP_B } });
       expect(first.statusCode).toBe(201);
-      const again = await h.request({ method: 'POST', url: '/api/chat/start', ip: IP_2, json: {}, headers: { 'x-client-fingerprint': FP_B } });
+      const again = await h.request({ method: 'POST', url: '/api/chat/start', ip: IP_2, json: {}, headers: { origin: SITE, 'x-client-fingerprint': FP_B } });
       expect(again.statusCode).toBe(200);
       expect(again.json().conversation.id).toBe(first.json().conversation.id);
       expect(again.json().conversation.id).not.toBe(body.conversation.id);

@@ -11,7 +11,7 @@ const SECRETS = {
   APP_KEY: `base64:${Buffer.alloc(32, 1).toString('base64')}`,
   REVERB_APP_ID: '123456',
   REVERB_APP_KEY: 'reverb-key',
-  REVERB_APP_SECRET: 'reverb-secret',
+  REVERB_APP_SECRET: 'reverb-secret-0123456789abcdef0123456789',
 };
 const STORAGE = '/srv/parley-storage';
 
@@ -58,9 +58,9 @@ describe('loadConfig defaults', () => {
 
   it('takes the secrets from the environment before the generated ones', () => {
     const appKey = 'k'.repeat(40);
-    const config = load({ APP_KEY: appKey, REVERB_APP_SECRET: 'from-env' });
+    const config = load({ APP_KEY: appKey, REVERB_APP_SECRET: 'from-env-0123456789abcdef0123456789' });
     expect(config.appKey.toString('utf8')).toBe(appKey);
-    expect(config.broadcast.reverb).toMatchObject({ appId: '123456', key: 'reverb-key', secret: 'from-env' });
+    expect(config.broadcast.reverb).toMatchObject({ appId: '123456', key: 'reverb-key', secret: 'from-env-0123456789abcdef0123456789' });
   });
 
   it('fails naming each secret that is neither set nor generated', () => {
@@ -78,7 +78,7 @@ describe('loadConfig defaults', () => {
 
 describe('loadConfig database', () => {
   it('uses PostgreSQL when DATABASE_URL is set', () => {
-    expect(load({ DATABASE_URL: 'postgres://u:p@db:5432/parley' }).database).toEqual({ kind: 'pgsql', url: 'postgres://u:p@db:5432/parley' });
+    expect(load({ DATABASE_URL: 'postgres://u:p@db:5432/parley' }).database).toMatchObject({ kind: 'pgsql', url: 'postgres://u:p@db:5432/parley' });
   });
 
   it('fails naming DATABASE_URL when DB_CONNECTION=pgsql has no URL', () => {
@@ -184,9 +184,9 @@ describe('loadConfig values', () => {
   });
 
   it.each([
-    ['true', true],
+    ['true', ['loopback']],
     ['false', false],
-    ['1', true],
+    ['1', ['loopback']],
     ['0', false],
     ['10.0.0.0/8, 192.168.1.1', ['10.0.0.0/8', '192.168.1.1']],
     ['::1,fd00::/8', ['::1', 'fd00::/8']],
@@ -204,7 +204,16 @@ describe('loadConfig values', () => {
 
   it('reads the rate limits', () => {
     expect(load({ CHAT_RATE_LIMIT_SEND: '5/30s' }).rateLimits.send).toEqual({ max: 5, windowMs: 30_000 });
-    expect(load().rateLimits).toEqual({ start: { max: 10, windowMs: 60_000 }, send: { max: 60, windowMs: 60_000 }, login: { max: 10, windowMs: 300_000 } });
+    expect(load().rateLimits).toEqual({
+      start: { max: 10, windowMs: 60_000 },
+      send: { max: 60, windowMs: 60_000 },
+      lookup: { max: 20, windowMs: 60_000 },
+      resume: { max: 10, windowMs: 60_000 },
+      read: { max: 120, windowMs: 60_000 },
+      broadcastAuth: { max: 120, windowMs: 60_000 },
+      login: { max: 10, windowMs: 300_000 },
+      loginAccount: { max: 5, windowMs: 300_000 },
+    });
   });
 });
 

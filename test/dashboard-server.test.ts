@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DASHBOARD_CSP } from '../src/http/routes/dashboard-routes.js';
+import { contentSecurityPolicy } from '../src/http/csp.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -25,8 +25,10 @@ describe('serving the agent dashboard', () => {
     const res = await h.request({ method: 'GET', url });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
-    expect(res.headers['content-security-policy']).toBe(DASHBOARD_CSP);
-    expect(DASHBOARD_CSP).toBe("default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self' 'unsafe-inline'");
+    expect(res.headers['content-security-policy']).toBe(contentSecurityPolicy(h.config.broadcast));
+    expect(res.headers['content-security-policy']).toBe(
+      "default-src 'self'; script-src 'self'; connect-src 'self' ws://localhost:8080 wss://localhost:8080; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'; form-action 'self'",
+    );
     expect(res.headers['x-frame-options']).toBe('DENY');
     expect(res.body).toContain('<script src="/stratus/app.js"');
   });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { envSchema } from '../src/config/env-schema.js';
 import { ERROR_CODES } from '../src/errors/error-codes.js';
-import { PUSHER_CODES } from '../src/realtime/protocol/codes.js';
+import { PUSHER_CODES, WEBSOCKET_CLOSE_CODES } from '../src/realtime/protocol/codes.js';
 
 const read = (path: string): string => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
 
@@ -24,7 +24,9 @@ function backtickedRows(markdown: string): { name: string; cells: string[] }[] {
 
 const PUSHER_HEADING = '## Pusher protocol codes';
 const httpErrors = (): string => read('docs/errors.md').split(PUSHER_HEADING)[0] as string;
-const pusherCodes = (): string => read('docs/errors.md').split(PUSHER_HEADING)[1] ?? '';
+const WEBSOCKET_HEADING = '## WebSocket close codes';
+const pusherCodes = (): string => (read('docs/errors.md').split(PUSHER_HEADING)[1] ?? '').split(WEBSOCKET_HEADING)[0] as string;
+const websocketCodes = (): string => read('docs/errors.md').split(WEBSOCKET_HEADING)[1] ?? '';
 
 describe('documentation', () => {
   it('docs/errors.md lists every error code the API can answer, with its status', () => {
@@ -46,6 +48,14 @@ describe('documentation', () => {
     expect(rows.map((row) => Number(row.name)).sort()).toEqual(Object.values(PUSHER_CODES).sort());
     for (const row of rows) {
       expect(row.cells[0]).toBe(`\`${Object.entries(PUSHER_CODES).find(([, code]) => code === Number(row.name))?.[0]}\``);
+    }
+  });
+
+  it('docs/errors.md lists every WebSocket close code the transport sends, with its name', () => {
+    const rows = backtickedRows(websocketCodes());
+    expect(rows.map((row) => Number(row.name)).sort()).toEqual(Object.values(WEBSOCKET_CLOSE_CODES).sort());
+    for (const row of rows) {
+      expect(row.cells[0]).toBe(`\`${Object.entries(WEBSOCKET_CLOSE_CODES).find(([, code]) => code === Number(row.name))?.[0]}\``);
     }
   });
 

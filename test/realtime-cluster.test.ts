@@ -103,4 +103,28 @@ describe.skipIf(redisMissing)('realtime servers of a cluster', () => {
     await expect.poll(() => socket.closed, { timeout: 10_000 }).toEqual({ code: PUSHER_CODES.RECONNECT, reason: expect.stringContaining('catch up') });
     expect(a.server.connectionCount()).toBe(0);
   });
+
+  it("closes (4009) every connection an agent authorised on any node when another node ends the agent's sessions, except the kept session's", async () => {
+    const p = prefix();
+    const [a, b] = [await node(p), await node(p)];
+    const subscribed = async (channel: string) => {
+      const socket = new MemorySocket();
+      const conn = a.server.open(socket, { appKey: app.key, protocol: '7', origin: undefined });
+      if (!conn) throw new Error('connection refused');
+      await a.server.receive(conn, JSON.stringify({ event: 'pusher:subscribe', data: { channel, auth: channelAuth(app.key, app.secret, conn.socketId, channel) } }));
+      await socket.next('pusher_internal:subscription_succeeded', { channel });
+      return { socket, socketId: conn.socketId };
+    };
+    const [other, kept, stranger] = [await subscribed('private-conversation.1'), await subscribed('private-conversation.1'), await subscribed('private-conversation.1')];
+
+    // Node b answered the agent's /broadcasting/auth for sockets held by node a.
+    await b.server.authorised(app, other.socketId, '7', 'session-other');
+    await b.server.authorised(app, kept.socketId, '7', 'session-kept');
+    await b.server.authorised(app, stranger.socketId, '8', 'session-8');
+    await b.server.terminateAuthorisedBy(app, '7', 'session-kept');
+
+    expect(await other.socket.waitForClose()).toMatchObject({ code: PUSHER_CODES.UNAUTHORIZED });
+    expect(a.server.connectionCount()).toBe(2);
+    expect([kept.socket.closed, stranger.socket.closed]).toEqual([undefined, undefined]);
+  });
 });

@@ -122,6 +122,30 @@ describe.each(ENGINES)('storage on %s', (engine) => {
     expect(await store.consumeTicket('t2', T0 + 1000)).toBeUndefined();
   });
 
+  it('stores the starting Origin and finds open conversations from one IP only for that origin', async () => {
+    const shop = await store.create(newConversation({ origin: 'https://shop.example' }));
+    await store.create(newConversation({ origin: 'https://evil.example' }));
+    const bare = await store.create(newConversation());
+    expect((await store.get(shop.id))?.origin).toBe('https://shop.example');
+    expect((await store.get(bare.id))?.origin).toBeNull();
+    expect((await store.openFromIp('203.0.113.5', 'https://shop.example', T0)).map((c) => c.id)).toEqual([shop.id]);
+    expect(await store.openFromIp('203.0.113.9', 'https://shop.example', T0)).toEqual([]);
+  });
+
+  it('finds the live ticket of a device, IP and conversation: not a used, expired or seedless one', async () => {
+    const c = await store.create(newConversation());
+    const holder = { conversation_id: c.id, fingerprint_hash: 'f', client_ip: 'ip' };
+    await store.insertTicket({ ...holder, ticket_hash: 'old', expires_at: T0 + 500, used_at: null, seed: 's0' });
+    await store.insertTicket({ ...holder, ticket_hash: 'legacy', expires_at: T0 + 2000, used_at: null });
+    await store.insertTicket({ ...holder, ticket_hash: 'live', expires_at: T0 + 1000, used_at: null, seed: 's1' });
+    expect((await store.liveTicket(c.id, 'f', 'ip', T0))?.seed).toBe('s1');
+    expect(await store.liveTicket(c.id, 'other', 'ip', T0)).toBeUndefined();
+    expect(await store.liveTicket(c.id, 'f', 'other-ip', T0)).toBeUndefined();
+    await store.consumeTicket('live', T0);
+    expect((await store.liveTicket(c.id, 'f', 'ip', T0))?.seed).toBe('s0');
+    expect(await store.liveTicket(c.id, 'f', 'ip', T0 + 500)).toBeUndefined();
+  });
+
   it('lists conversations by last activity with status and assignment filters and a cursor', async () => {
     const ids: number[] = [];
     for (let i = 0; i < 5; i++) ids.push((await store.create(newConversation({ last_activity_at: T0 + i }))).id);

@@ -7,7 +7,7 @@ export interface AppCredentials {
   secret: string;
 }
 
-export const BENCH_APP: AppCredentials = { id: '424242', key: 'bench-key', secret: 'bench-secret-0123456789abcdef' };
+export const BENCH_APP: AppCredentials = { id: '424242', key: 'bench-key', secret: 'bench-secret-0123456789abcdef0123456789' };
 
 /** Signs a Pusher HTTP API request as the `pusher` SDK does: the path with its signed query string. */
 export function signedApiPath(app: AppCredentials, method: string, path: string, body: string): string {

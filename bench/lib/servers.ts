@@ -46,6 +46,9 @@ function parleyEnv(port: number, storage: string, extra: Record<string, string>)
     CHAT_RATE_LIMIT_START: unlimited,
     CHAT_RATE_LIMIT_SEND: unlimited,
     AGENT_RATE_LIMIT_LOGIN: unlimited,
+    // Every benchmark socket comes from 127.0.0.1: lift the realtime caps meant for real clients.
+    REVERB_APP_MAX_CONNECTIONS: '1000000',
+    REVERB_APP_MAX_CONNECTIONS_PER_IP: '1000000',
     ...extra,
   };
 }

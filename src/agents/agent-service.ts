@@ -42,6 +42,7 @@ export interface AuthenticatedAgent {
 
 const SESSION = 'agent-session';
 const CSRF = 'csrf';
+const CONNECTION_TAG = 'agent-connection';
 /** `last_seen_at` is written at most once a minute per agent. */
 const SEEN_RESOLUTION_MS = 60_000;
 
@@ -52,11 +53,27 @@ export class AgentService {
       agents: AgentStore;
       hasher: Hasher;
       clock: Clock;
+      /** Idle lifetime: a session unused this long ends; one used in its second half is extended. */
       sessionLifetimeMs: number;
-      /** Called when an agent's other sessions were ended (deactivated, password reset): their live connections must end too. */
-      sessionsEnded?: (agentId: number) => void;
+      /** Absolute lifetime: no session outlives its login by more than this, however much it is used. */
+      sessionAbsoluteLifetimeMs?: number;
+      /**
+       * Called when sessions of an agent were ended (deactivated, password changed or reset, log out
+       * everywhere): the realtime connections they authorised must end too, except those authorised
+       * within `keptSession` (a session tag, see `sessionTag`).
+       */
+      sessionsEnded?: (agentId: number, keptSession?: string) => void;
+      /**
+       * Called before an agent's channel or user authorisation is answered, so the realtime server
+       * remembers which agent and session authorised `socketId`; resolves once that is published.
+       */
+      connectionAuthorised?: (socketId: string, agentId: number, session: string) => Promise<void>;
     },
   ) {}
+
+  private get absoluteLifetimeMs(): number {
+    return this.deps.sessionAbsoluteLifetimeMs ?? Number.POSITIVE_INFINITY;
+  }
 
   async login(email: string, password: string, ctx: { ip: string; userAgent: string }): Promise<Result<AuthenticatedAgent & { sessionToken: string }>> {
     const { agents, hasher, clock, sessionLifetimeMs } = this.deps;
@@ -69,7 +86,7 @@ export class AgentService {
       token_hash: hasher.hash(SESSION, sessionToken),
       agent_id: agent.id,
       created_at: now,
-      expires_at: now + sessionLifetimeMs,
+      expires_at: now + Math.min(sessionLifetimeMs, this.absoluteLifetimeMs),
       ip: ctx.ip,
       user_agent: ctx.userAgent,
     });
@@ -77,14 +94,18 @@ export class AgentService {
     return ok({ agent: seen, sessionToken, csrfToken: this.csrfFor(sessionToken) });
   }
 
-  /** The agent behind a session cookie; sliding expiry: a session used in its second half is extended. */
+  /**
+   * The agent behind a session cookie. Sliding expiry: a session used in its second half is
+   * extended, but never past its absolute lifetime from login.
+   */
   async authenticate(sessionToken: string): Promise<AuthenticatedAgent | undefined> {
     const { agents, hasher, clock, sessionLifetimeMs } = this.deps;
     const now = clock.now();
     const tokenHash = hasher.hash(SESSION, sessionToken);
     const found = await agents.sessionAgent(tokenHash, now);
     if (!found) return undefined;
-    if (found.expiresAt - now < sessionLifetimeMs / 2) await agents.extendSession(tokenHash, now + sessionLifetimeMs);
+    const extended = Math.min(now + sessionLifetimeMs, found.startedAt + this.absoluteLifetimeMs);
+    if (found.expiresAt - now < sessionLifetimeMs / 2 && extended > found.expiresAt) await agents.extendSession(tokenHash, extended);
     if (found.agent.last_seen_at === null || now - found.agent.last_seen_at > SEEN_RESOLUTION_MS) {
       await agents.update(found.agent.id, { last_seen_at: now });
     }
@@ -102,6 +123,46 @@ export class AgentService {
 
   async logout(sessionToken: string): Promise<void> {
     await this.deps.agents.deleteSession(this.deps.hasher.hash(SESSION, sessionToken));
+  }
+
+  /** Names a session in realtime tags without revealing its token or its stored hash. */
+  sessionTag(sessionToken: string): string {
+    return this.deps.hasher.hash(CONNECTION_TAG, sessionToken).slice(0, 32);
+  }
+
+  /** "Log out everywhere": ends every session of the agent, this one included, and the connections they authorised. */
+  async logoutEverywhere(agentId: number): Promise<void> {
+    await this.deps.agents.deleteSessionsOf(agentId);
+    this.deps.sessionsEnded?.(agentId);
+  }
+
+  /**
+   * An agent changes their own password: the current one must be right. Every other session ends
+   * with the connections it authorised; `sessionToken`'s session and its dashboard stay.
+   */
+  async changeOwnPassword(agentId: number, sessionToken: string, currentPassword: string, password: string): Promise<Result<AgentRow>> {
+    const { agents, hasher } = this.deps;
+    const agent = await agents.get(agentId);
+    if (!agent || !(await verifyPassword(agent.password_hash, currentPassword))) {
+      return fail('validation_failed', 'The current password is wrong.', { current_password: 'is wrong' });
+    }
+    const row = await agents.update(agentId, { password_hash: await hashPassword(password) });
+    await agents.deleteSessionsOf(agentId, hasher.hash(SESSION, sessionToken));
+    this.deps.sessionsEnded?.(agentId, this.sessionTag(sessionToken));
+    return row ? ok(row) : fail('not_found', 'Agent not found.');
+  }
+
+  /**
+   * Called by channel and user authorisation before answering an agent: tags `socketId` with the
+   * agent and session, then checks the session again. A deactivation or reset that ran in between
+   * either sees the tag (its termination follows the tag on the bus) or fails this check, so no
+   * signature outlives the session that asked for it.
+   */
+  async authoriseConnection(sessionToken: string, agentId: number, socketId: string): Promise<boolean> {
+    const { agents, hasher, clock } = this.deps;
+    await this.deps.connectionAuthorised?.(socketId, agentId, this.sessionTag(sessionToken));
+    const found = await agents.sessionAgent(hasher.hash(SESSION, sessionToken), clock.now());
+    return found?.agent.id === agentId;
   }
 
   async create(input: NewAgent): Promise<Result<AgentRow>> {
@@ -143,10 +204,10 @@ export class AgentService {
     if (Object.keys(changes).length === 0) return ok(target);
     const row = await agents.update(id, changes);
     if (patch.password !== undefined || patch.active === false) {
-      const keep = actor.id === id && currentSession !== undefined ? hasher.hash(SESSION, currentSession) : undefined;
-      await agents.deleteSessionsOf(id, keep);
       // Someone resetting their own password keeps this session, and the dashboard it drives.
-      if (keep === undefined) this.deps.sessionsEnded?.(id);
+      const own = actor.id === id && currentSession !== undefined ? currentSession : undefined;
+      await agents.deleteSessionsOf(id, own === undefined ? undefined : hasher.hash(SESSION, own));
+      this.deps.sessionsEnded?.(id, own === undefined ? undefined : this.sessionTag(own));
     }
     return row ? ok(row) : fail('not_found', 'Agent not found.');
   }

@@ -10,11 +10,13 @@ import type { ChatEvent } from './events.js';
 import { decideLookup, isResumable } from './resume-policy.js';
 import type { Views } from './views.js';
 
-/** Who is asking: the socket (or trusted proxy) IP, the user agent and the raw browser fingerprint. */
+/** Who is asking: the socket (or trusted proxy) IP, the user agent, the raw browser fingerprint and the page's `Origin`. */
 export interface VisitorContext {
   ip: string;
   userAgent: string;
   fingerprint: string | undefined;
+  /** A serialized `http(s)` origin from the `Origin` header; undefined without one (or `null`): rules 5 and 6 then never match. */
+  origin: string | undefined;
 }
 
 /** A visitor's proven access to one conversation, from a bearer token. */
@@ -71,6 +73,7 @@ export const JOIN_NOTE = 'The visitor continued this conversation from another d
 const TOKEN = 'visitor-token';
 const FINGERPRINT = 'fingerprint';
 const TICKET = 'resume-ticket';
+const TICKET_DERIVATION = 'resume-ticket-derivation';
 
 /** The customer side of the chat: starting, resuming (DESIGN.md section 3), sending, reading. */
 export class ChatService {
@@ -108,6 +111,7 @@ export class ChatService {
       created_at: now,
       last_activity_at: now,
       closed_at: null,
+      origin: ctx.origin ?? null,
     });
     this.deps.metrics.conversationStarted();
     await this.publish({ name: 'ConversationStarted', conversation: await this.deps.views.forAgent(row) });
@@ -125,9 +129,9 @@ export class ChatService {
       const access = await this.authorize(input.resume.conversationId, input.resume.token);
       if (access && isResumable(access.conversation, now, window)) return { access, token: input.resume.token };
     }
-    if (ctx.fingerprint === undefined) return undefined;
-    const candidates = await this.deps.conversations.openFromIp(ctx.ip, now - window);
-    const decision = decideLookup({ fingerprintHash: this.deps.hasher.hash(FINGERPRINT, ctx.fingerprint), userAgent: ctx.userAgent }, candidates, 'off');
+    if (ctx.fingerprint === undefined || ctx.origin === undefined) return undefined;
+    const candidates = await this.deps.conversations.openFromIp(ctx.ip, ctx.origin, now - window);
+    const decision = decideLookup({ fingerprintHash: this.deps.hasher.hash(FINGERPRINT, ctx.fingerprint), userAgent: ctx.userAgent, origin: ctx.origin }, candidates, 'off');
     if (decision.match !== 'device') return undefined;
     const conversation = candidates.find((c) => c.id === decision.conversationId) as ConversationRow;
     const token = await this.issueToken(conversation.id, 1);
@@ -138,24 +142,23 @@ export class ChatService {
   async lookup(fingerprint: string, ctx: VisitorContext): Promise<LookupAnswer> {
     const { conversations, hasher, clock, options } = this.deps;
     const now = clock.now();
+    // Without an Origin (curl, a server, an opaque `null` origin) rules 5 and 6 never match.
+    if (ctx.origin === undefined) return { match: 'none' };
     const fingerprintHash = hasher.hash(FINGERPRINT, fingerprint);
-    const candidates = await conversations.openFromIp(ctx.ip, now - options.resumeWindowMs);
-    const decision = decideLookup({ fingerprintHash, userAgent: ctx.userAgent }, candidates, options.resumeByNetwork);
+    const candidates = await conversations.openFromIp(ctx.ip, ctx.origin, now - options.resumeWindowMs);
+    const decision = decideLookup({ fingerprintHash, userAgent: ctx.userAgent, origin: ctx.origin }, candidates, options.resumeByNetwork);
     switch (decision.match) {
       case 'device': {
         const token = await this.issueToken(decision.conversationId, 1);
         return { match: 'device', ...(await this.session(decision.conversationId, token, 1)) };
       }
       case 'network': {
-        const ticket = randomToken();
-        await conversations.insertTicket({
-          ticket_hash: hasher.hash(TICKET, ticket),
-          conversation_id: decision.conversationId,
-          fingerprint_hash: fingerprintHash,
-          client_ip: ctx.ip,
-          expires_at: now + TICKET_TTL_MS,
-          used_at: null,
-        });
+        // A repeated lookup gets the ticket it already holds: tickets are reused, not multiplied.
+        const live = await conversations.liveTicket(decision.conversationId, fingerprintHash, ctx.ip, now);
+        if (live?.seed) return { match: 'network', resume_ticket: this.deriveTicket({ ...live, seed: live.seed }) };
+        const holder = { conversation_id: decision.conversationId, fingerprint_hash: fingerprintHash, client_ip: ctx.ip, seed: randomToken(16) };
+        const ticket = this.deriveTicket(holder);
+        await conversations.insertTicket({ ...holder, ticket_hash: hasher.hash(TICKET, ticket), expires_at: now + TICKET_TTL_MS, used_at: null });
         return { match: 'network', resume_ticket: ticket };
       }
       case 'none':
@@ -171,7 +174,9 @@ export class ChatService {
     const { conversations, hasher, clock } = this.deps;
     const now = clock.now();
     const used = await conversations.consumeTicket(hasher.hash(TICKET, ticket), now);
-    if (!used || used.fingerprint_hash !== hasher.hash(FINGERPRINT, fingerprint) || used.client_ip !== ctx.ip) {
+    const target = used ? await conversations.get(used.conversation_id) : undefined;
+    const sameSite = ctx.origin !== undefined && target?.origin === ctx.origin;
+    if (!used || !sameSite || used.fingerprint_hash !== hasher.hash(FINGERPRINT, fingerprint) || used.client_ip !== ctx.ip) {
       return fail('not_found', 'This resume ticket is unknown, already used or expired.', { resume_ticket: 'is unknown, used or expired' });
     }
     const note = await conversations.append({
@@ -207,15 +212,19 @@ export class ChatService {
     return { messages: await this.deps.views.messages(rows), last_seq: access.conversation.last_seq };
   }
 
-  /** A visitor message; the same `client_message_id` again answers the stored message (`created: false`). */
+  /**
+   * A visitor message; the same `client_message_id` again answers the stored message
+   * (`created: false`), unless that message lies before what this token may see.
+   */
   async send(access: VisitorAccess, body: string, clientMessageId: string | null): Promise<Result<{ message: MessageDto; created: boolean }>> {
-    return this.append(access.conversation.id, { sender: 'visitor', agentId: null, body, clientMessageId });
+    return this.append(access.conversation.id, { sender: 'visitor', agentId: null, body, clientMessageId }, access.visibleFromSeq);
   }
 
-  /** Stores a visitor or agent message and publishes `MessageSent` once committed. */
+  /** Stores a visitor or agent message and publishes `MessageSent` once committed; `visibleFromSeq` bounds what a resend may answer. */
   async append(
     conversationId: number,
     m: { sender: 'visitor' | 'agent'; agentId: number | null; body: string; clientMessageId: string | null },
+    visibleFromSeq = 1,
   ): Promise<Result<{ message: MessageDto; created: boolean }>> {
     const result = await this.deps.conversations.append({ conversationId, ...m, now: this.deps.clock.now(), requireOpen: true });
     switch (result.kind) {
@@ -224,8 +233,9 @@ export class ChatService {
       case 'closed':
         return fail('conversation_closed', 'This conversation has been closed; start a new one.');
       case 'duplicate':
-        // Client ids are unique per conversation, not per sender: a retry never answers someone else's message.
-        if (result.row.sender !== m.sender) {
+        // Client ids are unique per conversation, not per sender: a retry never answers someone
+        // else's message, nor (rule 5) a message from before the join that this token may not see.
+        if (result.row.sender !== m.sender || result.row.seq < visibleFromSeq) {
           return fail('validation_failed', 'client_message_id is already used by another message in this conversation.', {
             client_message_id: 'is already used by another message in this conversation',
           });
@@ -252,6 +262,17 @@ export class ChatService {
     } catch (error) {
       this.deps.logger.error({ err: error, event: event.name }, 'broadcast failed; clients will catch up by polling');
     }
+  }
+
+  /**
+   * The ticket of a stored holder row: HMAC under APP_KEY of the conversation, fingerprint hash,
+   * IP and a random seed. Only its hash is stored, as before; keeping the seed lets a repeated
+   * lookup answer the same ticket instead of adding a row. Reading the database alone does not
+   * give a ticket (that needs APP_KEY too), and a ticket still works only for its fingerprint and IP.
+   */
+  private deriveTicket(t: { conversation_id: number; fingerprint_hash: string; client_ip: string; seed: string }): string {
+    const mac = this.deps.hasher.hash(TICKET_DERIVATION, `${t.conversation_id}|${t.fingerprint_hash}|${t.client_ip}|${t.seed}`);
+    return Buffer.from(mac, 'hex').toString('base64url');
   }
 
   private async issueToken(conversationId: number, visibleFromSeq: number): Promise<string> {

@@ -4,7 +4,16 @@ import { envSchema, isValidAppKey, SECRET_VARIABLES, type RawEnv } from './env-s
 import { parseRate, type Rate } from './rate.js';
 
 export type BroadcastDriver = 'reverb' | 'pusher' | 'log' | 'null';
-export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'pgsql'; url: string };
+/** PostgreSQL timeouts in milliseconds (0: none); see docs/configuration.md, `DB_*_TIMEOUT`. */
+export interface PgTimeouts {
+  connectMs: number;
+  statementMs: number;
+  idleInTransactionMs: number;
+}
+export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'pgsql'; url: string; timeouts?: PgTimeouts };
+
+/** Shortest `REVERB_APP_SECRET` accepted outside `NODE_ENV=development`: it signs every HTTP API call and private channel. */
+export const MIN_SECRET_LENGTH = 32;
 
 /** Generated values kept under `storage/` when the environment does not give them. */
 export interface GeneratedSecrets {
@@ -22,9 +31,14 @@ export interface Config {
     host: string;
     port: number;
     appUrl: string;
-    trustProxy: boolean | string[];
+    /** Peers whose `X-Forwarded-For` is believed (IPs, CIDRs, proxy-addr's named ranges); false: none. */
+    trustProxy: false | string[];
     bodyLimit: number;
     secureCookies: boolean;
+    /** Slow-client limits of the HTTP server, in milliseconds (docs/configuration.md, `HTTP_*_TIMEOUT`). */
+    timeouts: { headersMs: number; requestMs: number; idleMs: number; keepAliveMs: number };
+    /** `METRICS_TOKEN`: the bearer token `/metrics` requires; open when undefined. */
+    metricsToken: string | undefined;
   };
   /** The server secret (32+ bytes) behind token, fingerprint and session hashing. */
   appKey: Buffer;
@@ -45,6 +59,9 @@ export interface Config {
       activityTimeout: number;
       maxMessageSize: number;
       maxConnections: number | null;
+      maxConnectionsPerIp: number;
+      maxChannelsPerConnection: number;
+      maxFrameRate: number;
     };
     pusher: {
       appId: string | undefined;
@@ -66,9 +83,12 @@ export interface Config {
     color: string;
     retentionDays: number;
   };
-  rateLimits: { start: Rate; send: Rate; login: Rate };
+  /** Per client IP (IPv6 per /64), except `loginAccount`: per agent email. */
+  rateLimits: { start: Rate; send: Rate; lookup: Rate; resume: Rate; read: Rate; broadcastAuth: Rate; login: Rate; loginAccount: Rate };
   agents: {
     sessionLifetimeMs: number;
+    /** No session outlives its login by more than this (`SESSION_ABSOLUTE_LIFETIME`). */
+    sessionAbsoluteLifetimeMs: number;
     adminEmail: string | undefined;
     adminPassword: string | undefined;
   };
@@ -110,11 +130,18 @@ export function loadConfig(env: Record<string, string | undefined>, secrets?: Pa
   const database = databaseConfig(e, storagePath, problems);
   const driver = e.BROADCAST_DRIVER ?? e.BROADCAST_CONNECTION ?? 'reverb';
   const trustProxy = parseTrustProxy(e.TRUST_PROXY, problems);
+  // Node refuses a headers timeout longer than the whole request's.
+  if (e.HTTP_HEADERS_TIMEOUT > e.HTTP_REQUEST_TIMEOUT) problems.add('HTTP_HEADERS_TIMEOUT', `must not exceed HTTP_REQUEST_TIMEOUT (${e.HTTP_REQUEST_TIMEOUT})`);
   const allowedOrigins = parseOrigins(e.CHAT_ALLOWED_ORIGINS, problems);
   const rates = {
     start: rateOrProblem('CHAT_RATE_LIMIT_START', e.CHAT_RATE_LIMIT_START, problems),
     send: rateOrProblem('CHAT_RATE_LIMIT_SEND', e.CHAT_RATE_LIMIT_SEND, problems),
+    lookup: rateOrProblem('CHAT_RATE_LIMIT_LOOKUP', e.CHAT_RATE_LIMIT_LOOKUP, problems),
+    resume: rateOrProblem('CHAT_RATE_LIMIT_RESUME', e.CHAT_RATE_LIMIT_RESUME, problems),
+    read: rateOrProblem('CHAT_RATE_LIMIT_READ', e.CHAT_RATE_LIMIT_READ, problems),
+    broadcastAuth: rateOrProblem('BROADCAST_RATE_LIMIT_AUTH', e.BROADCAST_RATE_LIMIT_AUTH, problems),
     login: rateOrProblem('AGENT_RATE_LIMIT_LOGIN', e.AGENT_RATE_LIMIT_LOGIN, problems),
+    loginAccount: rateOrProblem('AGENT_RATE_LIMIT_LOGIN_ACCOUNT', e.AGENT_RATE_LIMIT_LOGIN_ACCOUNT, problems),
   };
   if (driver === 'pusher') {
     const via = e.BROADCAST_DRIVER === undefined ? 'BROADCAST_CONNECTION' : 'BROADCAST_DRIVER';
@@ -132,6 +159,10 @@ export function loadConfig(env: Record<string, string | undefined>, secrets?: Pa
     key: need('REVERB_APP_KEY'),
     secret: need('REVERB_APP_SECRET'),
   };
+  if (e.NODE_ENV !== 'development' && reverb.secret !== '' && reverb.secret.length < MIN_SECRET_LENGTH) {
+    const where = e.REVERB_APP_SECRET === undefined ? ' (the one kept in storage/secrets.json)' : '';
+    problems.add('REVERB_APP_SECRET', `must be at least ${MIN_SECRET_LENGTH} characters${where} unless NODE_ENV=development; generate one with: openssl rand -hex 20`);
+  }
   if (problems.list.length > 0) throw new ConfigError(problems.list);
 
   const appScheme = appUrlParsed.protocol === 'https:' ? 'https' : 'http';
@@ -145,6 +176,13 @@ export function loadConfig(env: Record<string, string | undefined>, secrets?: Pa
       appUrl,
       trustProxy,
       bodyLimit: e.HTTP_BODY_LIMIT,
+      timeouts: {
+        headersMs: e.HTTP_HEADERS_TIMEOUT * 1000,
+        requestMs: e.HTTP_REQUEST_TIMEOUT * 1000,
+        idleMs: e.HTTP_IDLE_TIMEOUT * 1000,
+        keepAliveMs: e.HTTP_KEEP_ALIVE_TIMEOUT * 1000,
+      },
+      metricsToken: e.METRICS_TOKEN,
       secureCookies: e.SESSION_SECURE_COOKIE ?? appScheme === 'https',
     },
     appKey: decodeAppKey(appKeyText),
@@ -161,7 +199,10 @@ export function loadConfig(env: Record<string, string | undefined>, secrets?: Pa
         appsFile: e.REVERB_APPS_FILE,
         activityTimeout: e.REVERB_APP_ACTIVITY_TIMEOUT,
         maxMessageSize: e.REVERB_APP_MAX_MESSAGE_SIZE,
-        maxConnections: e.REVERB_APP_MAX_CONNECTIONS ?? null,
+        maxConnections: e.REVERB_APP_MAX_CONNECTIONS,
+        maxConnectionsPerIp: e.REVERB_APP_MAX_CONNECTIONS_PER_IP,
+        maxChannelsPerConnection: e.REVERB_APP_MAX_CHANNELS_PER_CONNECTION,
+        maxFrameRate: e.REVERB_APP_MAX_FRAME_RATE,
       },
       pusher: {
         appId: e.PUSHER_APP_ID,
@@ -185,6 +226,7 @@ export function loadConfig(env: Record<string, string | undefined>, secrets?: Pa
     rateLimits: rates,
     agents: {
       sessionLifetimeMs: e.SESSION_LIFETIME * 60_000,
+      sessionAbsoluteLifetimeMs: e.SESSION_ABSOLUTE_LIFETIME * 60_000,
       adminEmail: e.ADMIN_EMAIL,
       adminPassword: e.ADMIN_PASSWORD,
     },
@@ -214,7 +256,7 @@ function absolute(path: string): string {
 function databaseConfig(e: RawEnv, storagePath: string, problems: Problems): DatabaseConfig {
   if (e.DATABASE_URL !== undefined) {
     if (e.DB_CONNECTION === 'sqlite') problems.add('DB_CONNECTION', 'is "sqlite" but DATABASE_URL is a PostgreSQL URL');
-    return { kind: 'pgsql', url: e.DATABASE_URL };
+    return { kind: 'pgsql', url: e.DATABASE_URL, timeouts: { connectMs: Math.round(e.DB_CONNECT_TIMEOUT * 1000), statementMs: Math.round(e.DB_STATEMENT_TIMEOUT * 1000), idleInTransactionMs: Math.round(e.DB_IDLE_IN_TRANSACTION_TIMEOUT * 1000) } };
   }
   if (e.DB_CONNECTION === 'pgsql') {
     problems.add('DATABASE_URL', 'is required when DB_CONNECTION=pgsql');
@@ -232,12 +274,18 @@ export function decodeAppKey(value: string): Buffer {
 /** Names Fastify (proxy-addr) understands in place of addresses. */
 const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
-function parseTrustProxy(value: string, problems: Problems): boolean | string[] {
+/**
+ * `TRUST_PROXY`: which peers may tell us the client's address. Never "everyone": `true` means a
+ * proxy on this machine (loopback), since trusting any peer lets every client choose its own IP.
+ */
+function parseTrustProxy(value: string, problems: Problems): false | string[] {
   const v = value.trim().toLowerCase();
-  if (v === 'true' || v === '1' || v === 'yes') return true;
+  if (v === 'true' || v === '1' || v === 'yes') return ['loopback'];
   if (v === 'false' || v === '0' || v === 'no' || v === '') return false;
   const list = value.split(',').map((s) => s.trim()).filter(Boolean);
   const bad = list.filter((s) => !isAddressOrRange(s));
+  // Without a peer, nothing is trusted: an empty list must not reach Fastify as "trust every hop".
+  if (list.length === 0) return false;
   if (bad.length > 0) problems.add('TRUST_PROXY', `must be true, false or a comma-separated list of IPs/CIDRs (bad: ${bad.join(', ')})`);
   return list;
 }

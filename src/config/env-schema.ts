@@ -26,6 +26,7 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'REVERB_APP_SECRET',
   'PUSHER_APP_SECRET',
   'ADMIN_PASSWORD',
+  'METRICS_TOKEN',
   'DATABASE_URL',
   'REDIS_URL',
 ]);
@@ -43,9 +44,17 @@ export const envSchema = z.object({
   STORAGE_PATH: z.string().min(1).default('storage'),
   TRUST_PROXY: z.string().default('false'),
   HTTP_BODY_LIMIT: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
+  HTTP_HEADERS_TIMEOUT: z.coerce.number().int().min(1).max(3600).default(60),
+  HTTP_REQUEST_TIMEOUT: z.coerce.number().int().min(1).max(3600).default(120),
+  HTTP_IDLE_TIMEOUT: z.coerce.number().int().min(1).max(3600).default(60),
+  HTTP_KEEP_ALIVE_TIMEOUT: z.coerce.number().int().min(1).max(3600).default(75),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').max(256).optional(),
 
   DB_CONNECTION: z.enum(['sqlite', 'pgsql']).optional(),
   DB_DATABASE: z.string().min(1).optional(),
+  DB_CONNECT_TIMEOUT: z.coerce.number().min(0).max(3600).default(10),
+  DB_STATEMENT_TIMEOUT: z.coerce.number().min(0).max(86400).default(30),
+  DB_IDLE_IN_TRANSACTION_TIMEOUT: z.coerce.number().min(0).max(86400).default(60),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
@@ -64,7 +73,10 @@ export const envSchema = z.object({
   REVERB_APPS_FILE: z.string().min(1).optional(),
   REVERB_APP_ACTIVITY_TIMEOUT: z.coerce.number().int().min(1).max(3600).default(30),
   REVERB_APP_MAX_MESSAGE_SIZE: z.coerce.number().int().min(100).max(1_000_000).default(10_000),
-  REVERB_APP_MAX_CONNECTIONS: z.coerce.number().int().positive().optional(),
+  REVERB_APP_MAX_CONNECTIONS: z.coerce.number().int().positive().default(10_000),
+  REVERB_APP_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().positive().default(100),
+  REVERB_APP_MAX_CHANNELS_PER_CONNECTION: z.coerce.number().int().positive().max(10_000).default(100),
+  REVERB_APP_MAX_FRAME_RATE: z.coerce.number().int().positive().default(200),
   PUSHER_APP_ID: z.string().min(1).optional(),
   PUSHER_APP_KEY: z.string().min(1).optional(),
   PUSHER_APP_SECRET: z.string().min(1).optional(),
@@ -92,9 +104,15 @@ export const envSchema = z.object({
   CHAT_RETENTION_DAYS: z.coerce.number().int().min(0).default(0),
   CHAT_RATE_LIMIT_START: rate.default('10/1m'),
   CHAT_RATE_LIMIT_SEND: rate.default('60/1m'),
+  CHAT_RATE_LIMIT_LOOKUP: rate.default('20/1m'),
+  CHAT_RATE_LIMIT_RESUME: rate.default('10/1m'),
+  CHAT_RATE_LIMIT_READ: rate.default('120/1m'),
+  BROADCAST_RATE_LIMIT_AUTH: rate.default('120/1m'),
   AGENT_RATE_LIMIT_LOGIN: rate.default('10/5m'),
+  AGENT_RATE_LIMIT_LOGIN_ACCOUNT: rate.default('5/5m'),
 
   SESSION_LIFETIME: z.coerce.number().int().min(1).default(720),
+  SESSION_ABSOLUTE_LIFETIME: z.coerce.number().int().min(1).default(10_080),
   SESSION_SECURE_COOKIE: bool.optional(),
   ADMIN_EMAIL: z.email().optional(),
   ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),

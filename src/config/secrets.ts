@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensurePrivateDir } from '../storage/private-files.js';
 import { ConfigError, type GeneratedSecrets } from './config.js';
 
 const FILE = 'secrets.json';
@@ -9,6 +10,7 @@ const GENERATORS: Record<keyof GeneratedSecrets, () => string> = {
   APP_KEY: () => `base64:${randomBytes(32).toString('base64')}`,
   REVERB_APP_ID: () => String(100000 + (randomBytes(4).readUInt32BE() % 900000)),
   REVERB_APP_KEY: () => randomBytes(10).toString('hex'),
+  // 40 characters: above the 32 that loadConfig demands outside development.
   REVERB_APP_SECRET: () => randomBytes(20).toString('hex'),
 };
 const NAMES = Object.keys(GENERATORS) as (keyof GeneratedSecrets)[];
@@ -65,7 +67,7 @@ function readStored(path: string): { exists: boolean; values: Partial<GeneratedS
 
 /** Writes atomically with mode 0600; a first write answers false if another process created the file meanwhile. */
 function writeStored(storagePath: string, path: string, values: Partial<GeneratedSecrets>, exists: boolean): boolean {
-  mkdirSync(storagePath, { recursive: true });
+  ensurePrivateDir(storagePath);
   const text = `${JSON.stringify(values, null, 2)}\n`;
   const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   writeFileSync(temp, text, { mode: 0o600, flag: 'wx' });

@@ -4,9 +4,14 @@ import rateLimit from '@fastify/rate-limit';
 import type { Redis } from 'ioredis';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { PasswordWorkBusy } from '../agents/passwords.js';
 import type { Config } from '../config/config.js';
 import type { Metrics } from '../ops/metrics.js';
+import { frameworkErrorOptions, isClientAbort } from './framework-errors.js';
 import { HttpFailure, sendFailure } from './http-error.js';
+import { serverTimeouts } from './server-options.js';
+import { contentSecurityPolicy } from './csp.js';
+import { noStoreOnPersonalData } from './no-store.js';
 import { agentRoutes, type AgentRouteDeps } from './routes/agent-routes.js';
 import { broadcastingAuthRoutes, type BroadcastingAuthDeps } from './routes/broadcasting-auth-routes.js';
 import { chatRoutes, type ChatRouteDeps } from './routes/chat-routes.js';
@@ -15,14 +20,14 @@ import { webRoutes } from './routes/web-routes.js';
 import { dashboardRoutes } from './routes/dashboard-routes.js';
 
 export interface AppDeps {
-  config: Pick<Config, 'http' | 'chat' | 'rateLimits' | 'agents'>;
+  config: Pick<Config, 'http' | 'chat' | 'rateLimits' | 'agents' | 'broadcast'>;
   logger: Logger;
   metrics: Metrics;
   chat: Omit<ChatRouteDeps, 'rates'>;
-  agents: Omit<AgentRouteDeps, 'loginRate' | 'cookie'>;
+  agents: Omit<AgentRouteDeps, 'loginRate' | 'loginAccountRate' | 'cookie'>;
   checks: OpsRouteDeps['checks'];
   /** `POST /broadcasting/auth` and `/broadcasting/user-auth`: signing with the app browsers connect to. */
-  broadcastingAuth: BroadcastingAuthDeps;
+  broadcastingAuth: Omit<BroadcastingAuthDeps, 'rate'>;
   /** Multi-node: rate limits counted in Redis, so every node enforces the same budget. */
   rateLimitRedis?: { client: Redis; nameSpace: string };
   /** More route plugins (the Pusher HTTP API and channel auth when the realtime server is embedded). */
@@ -45,9 +50,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: config.http.bodyLimit,
     trustProxy: config.http.trustProxy,
+    ...serverTimeouts(config.http.timeouts),
     // Requests are logged once, at debug level, by the onResponse hook below.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    // Bad escapes, over-long path segments, oversized headers: our error shape, not the framework's.
+    ...frameworkErrorOptions(deps.logger as FastifyBaseLogger),
   });
 
   app.setErrorHandler((error: FastifyError & { failure?: HttpFailure['failure'] }, request, reply) => {
@@ -55,7 +63,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const known = FASTIFY_ERRORS[error.code];
     if (known) return sendFailure(reply, known);
     if (error.statusCode === 429) return sendFailure(reply, { code: 'rate_limited', message: error.message });
+    if (error instanceof PasswordWorkBusy) return sendFailure(reply.header('retry-after', '1'), { code: 'service_unavailable', message: error.message });
     if (error instanceof SyntaxError) return sendFailure(reply, FASTIFY_ERRORS.FST_ERR_CTP_INVALID_JSON_BODY as { code: 'invalid_json'; message: string });
+    // A client that hung up mid-body: nothing failed here, and no one reads the answer.
+    if (isClientAbort(error, request.raw)) {
+      request.log.debug({ url: request.url, method: request.method }, 'request aborted by the client');
+      return sendFailure(reply, { code: 'request_aborted', message: 'The client closed the connection before the request was complete.' });
+    }
+    // Any other refusal by the framework (a 4xx it raised itself) is the client's mistake, not ours.
+    if (error.code?.startsWith('FST_') && typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+      return sendFailure(reply, { code: 'bad_request', message: 'The request is malformed.' });
+    }
     request.log.error({ err: error, url: request.url, method: request.method }, 'request failed');
     return sendFailure(reply, { code: 'internal_error', message: 'Something went wrong on our side; it has been logged.' });
   });
@@ -81,10 +99,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   });
 
-  await app.register(opsRoutes, { checks: deps.checks, metrics: deps.metrics });
+  // Transcripts, names and tokens must not linger in browser or proxy caches.
+  app.addHook('onSend', noStoreOnPersonalData);
+
+  await app.register(opsRoutes, { checks: deps.checks, metrics: deps.metrics, metricsToken: config.http.metricsToken });
   // The widget's scripts and the demo page: loaded by any site, outside the API's CORS rules.
-  await app.register(webRoutes, {});
-  await app.register(dashboardRoutes, {});
+  const csp = contentSecurityPolicy(config.broadcast);
+  await app.register(webRoutes, { csp });
+  await app.register(dashboardRoutes, { csp });
 
   // The customer API is called from other sites (the widget): CORS and the embedding allow-list apply.
   await app.register(async (publicApi) => {
@@ -103,14 +125,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         throw new HttpFailure('origin_not_allowed', `Origin ${origin} is not in CHAT_ALLOWED_ORIGINS.`);
       }
     });
-    await publicApi.register(chatRoutes, { ...deps.chat, rates: { start: config.rateLimits.start, send: config.rateLimits.send } });
+    await publicApi.register(chatRoutes, { ...deps.chat, rates: config.rateLimits });
     // The widget authorises its channel subscription from the embedding site too.
-    await publicApi.register(broadcastingAuthRoutes, deps.broadcastingAuth);
+    await publicApi.register(broadcastingAuthRoutes, { ...deps.broadcastingAuth, rate: config.rateLimits.broadcastAuth });
   });
 
   await app.register(agentRoutes, {
     ...deps.agents,
     loginRate: config.rateLimits.login,
+    loginAccountRate: config.rateLimits.loginAccount,
     cookie: { secure: config.http.secureCookies, maxAgeSeconds: Math.floor(config.agents.sessionLifetimeMs / 1000) },
   });
 

@@ -23,7 +23,24 @@ export const fingerprint = z
   .string({ error: (i) => (i.input === undefined ? 'is required' : 'must be a string') })
   .regex(/^[A-Za-z0-9+/=_:.-]{16,256}$/, 'must be 16–256 characters of a hash (hex or base64)');
 
-const url = z.url({ error: 'must be an absolute URL' }).max(2048, 'must be at most 2048 characters');
+/**
+ * A page address the widget reports: http(s) only (never `javascript:` or `data:`, which an agent
+ * might click), kept without query, fragment or credentials (they often carry tokens and personal data).
+ */
+const url = z
+  .string({ error: 'must be a string' })
+  .max(2048, 'must be at most 2048 characters')
+  .pipe(z.url({ protocol: /^https?$/, error: 'must be an absolute http:// or https:// URL' }))
+  .transform((value) => pageAddress(value));
+
+export function pageAddress(value: string): string {
+  const parsed = new URL(value);
+  parsed.search = '';
+  parsed.hash = '';
+  parsed.username = '';
+  parsed.password = '';
+  return parsed.toString();
+}
 
 export const startBody = z.strictObject(
   {
@@ -33,7 +50,8 @@ export const startBody = z.strictObject(
     message: messageBody.optional(),
     client_message_id: clientMessageId.optional(),
     page_url: url.optional(),
-    referrer: url.optional().or(z.literal('')),
+    // Browsers give '' when there is no referrer.
+    referrer: z.preprocess((value) => (value === '' ? undefined : value), url.optional()),
     conversation_id: z.number({ error: 'must be a number' }).int().positive().optional(),
   },
   { error: (i) => (i.code === 'unrecognized_keys' ? `has unknown field(s): ${i.keys.join(', ')}` : 'must be a JSON object') },
@@ -93,6 +111,15 @@ export const newAgentBody = z.object(
     name: text(120),
     password,
     role: role.default('agent'),
+  },
+  { error: 'must be a JSON object' },
+);
+
+/** `POST /api/agent/me/password`: the current password proves it is the agent, not someone at an unlocked screen. */
+export const passwordChangeBody = z.object(
+  {
+    current_password: z.string({ error: (i) => (i.input === undefined ? 'is required' : 'must be a string') }).min(1, 'is required').max(1024),
+    password,
   },
   { error: 'must be a JSON object' },
 );

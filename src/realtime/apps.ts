@@ -8,9 +8,20 @@ export interface RealtimeApp {
   secret: string;
   /** Origins allowed to open WebSockets (`*` for any); checked against the Origin header when there is one. */
   allowedOrigins: '*' | string[];
-  /** Concurrent connections allowed; `null` for no limit. Over it, new connections close with 4004. */
+  /** Concurrent connections allowed per node; `null` for no limit. Over it, new connections close with 4004. */
   maxConnections: number | null;
-  /** Largest client frame accepted, in bytes; larger frames get `pusher:error` 4304. */
+  /** Concurrent connections one client address (IPv6: its /64) may hold per node; more close with 4102. */
+  maxConnectionsPerIp: number;
+  /** Channels one connection may be subscribed to; further subscriptions get 4305. */
+  maxChannelsPerConnection: number;
+  /** Frames one connection may send per second (any event); more close it with 4101. */
+  maxFrameRate: number;
+  /** Frames of one connection waiting to be handled; more close it with 4103. */
+  maxPendingFrames: number;
+  /**
+   * Largest client frame accepted, in bytes. Over a WebSocket, a larger frame closes the connection
+   * with 1009 before it is buffered; a frame that reaches the protocol code anyway gets 4304.
+   */
   maxMessageSize: number;
   /** Seconds of client silence before the server pings; a further 30 s without an answer closes with 4201. */
   activityTimeout: number;
@@ -28,7 +39,11 @@ export interface RealtimeApp {
 
 export const DEFAULT_APP_LIMITS = {
   allowedOrigins: '*' as const,
-  maxConnections: null,
+  maxConnections: 10_000 as number | null,
+  maxConnectionsPerIp: 100,
+  maxChannelsPerConnection: 100,
+  maxFrameRate: 200,
+  maxPendingFrames: 200,
   maxMessageSize: 10_000,
   activityTimeout: 30,
   clientEvents: 'all' as const,
@@ -44,7 +59,11 @@ const appSchema = z.object({
   key: z.string().min(1),
   secret: z.string().min(1),
   allowed_origins: z.union([z.literal('*'), z.array(z.string().min(1))]).default('*'),
-  max_connections: z.number().int().positive().nullable().default(null),
+  max_connections: z.number().int().positive().nullable().default(DEFAULT_APP_LIMITS.maxConnections),
+  max_connections_per_ip: z.number().int().positive().default(DEFAULT_APP_LIMITS.maxConnectionsPerIp),
+  max_channels_per_connection: z.number().int().positive().max(10_000).default(DEFAULT_APP_LIMITS.maxChannelsPerConnection),
+  max_frame_rate: z.number().int().positive().default(DEFAULT_APP_LIMITS.maxFrameRate),
+  max_pending_frames: z.number().int().positive().max(100_000).default(DEFAULT_APP_LIMITS.maxPendingFrames),
   max_message_size: z.number().int().min(100).max(1_000_000).default(DEFAULT_APP_LIMITS.maxMessageSize),
   activity_timeout: z.number().int().min(1).max(3600).default(DEFAULT_APP_LIMITS.activityTimeout),
   client_events: z.enum(['all', 'members', 'none']).default('all'),
@@ -76,6 +95,10 @@ export function loadAppsFile(path: string): RealtimeApp[] {
     secret: a.secret,
     allowedOrigins: a.allowed_origins,
     maxConnections: a.max_connections,
+    maxConnectionsPerIp: a.max_connections_per_ip,
+    maxChannelsPerConnection: a.max_channels_per_connection,
+    maxFrameRate: a.max_frame_rate,
+    maxPendingFrames: a.max_pending_frames,
     maxMessageSize: a.max_message_size,
     activityTimeout: a.activity_timeout,
     clientEvents: a.client_events,

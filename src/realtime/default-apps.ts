@@ -17,6 +17,9 @@ export function configuredApps(config: Config): RealtimeApp[] {
     activityTimeout: r.activityTimeout,
     maxMessageSize: r.maxMessageSize,
     maxConnections: r.maxConnections,
+    maxConnectionsPerIp: r.maxConnectionsPerIp,
+    maxChannelsPerConnection: r.maxChannelsPerConnection,
+    maxFrameRate: r.maxFrameRate,
     webhooks: r.webhookUrl ? [{ url: r.webhookUrl }] : [],
   };
   return [main, ...(r.appsFile ? loadAppsFile(r.appsFile) : [])];

@@ -5,7 +5,9 @@ import type { Config } from '../config/config.js';
 import type { Bus } from '../scaling/bus.js';
 import { MemoryBus } from '../scaling/memory-bus.js';
 import { RedisBus } from '../scaling/redis-bus.js';
+import { frameworkErrorOptions } from '../http/framework-errors.js';
 import { opsRoutes } from '../http/routes/ops-routes.js';
+import { serverTimeouts } from '../http/server-options.js';
 import { AppRegistry, type RealtimeApp } from './apps.js';
 import { configuredApps } from './default-apps.js';
 import { realtimeRoutes } from './http-api/realtime-routes.js';
@@ -13,7 +15,8 @@ import { WebhookDispatcher } from './http-api/webhooks.js';
 import type { Connection, Socket } from './server/connection.js';
 import type { HandshakeRequest } from './server/handshake.js';
 import { RealtimeServer, type RealtimeServerDeps } from './server/realtime-server.js';
-import { attachWebSockets, type WebSocketTransport } from './transport/ws-transport.js';
+import { clientAddressOf } from './transport/client-address.js';
+import { attachWebSockets, type TransportOptions, type WebSocketTransport } from './transport/ws-transport.js';
 
 /** One Pusher-compatible server: what `parley start` embeds and `parley realtime:start` runs alone. */
 export interface RealtimeNode {
@@ -28,8 +31,8 @@ export interface RealtimeNode {
   ready(): Promise<void>;
   /** The Pusher HTTP API (`/apps/{app_id}/…`) as a Fastify plugin. */
   routes: (app: FastifyInstance) => Promise<void>;
-  /** Serves the WebSocket endpoint `/app/{key}` on an HTTP server and starts the heartbeat sweep. */
-  attach(httpServer: Server): void;
+  /** Serves the WebSocket endpoint `/app/{key}` on an HTTP server and starts the heartbeat sweep; `options.ipOf` names a client's address. */
+  attach(httpServer: Server, options?: TransportOptions): void;
   /** Closes every connection (4200, clients reconnect) and the bus. */
   close(): Promise<void>;
 }
@@ -61,9 +64,10 @@ export function createRealtimeNode(config: Config, logger: Logger): RealtimeNode
       if (redisBus && !(await redisBus.ready())) log.warn('Redis is not reachable yet: serving this node\'s clients only, and retrying');
     },
     routes: realtimeRoutes({ server, bus }),
-    attach(httpServer) {
+    attach(httpServer, options) {
       if (transport) throw new Error('The realtime node is already attached to an HTTP server');
-      transport = attachWebSockets(httpServer, server, log);
+      // By default the per-address cap reads the client address as Fastify does for HTTP, under the same TRUST_PROXY.
+      transport = attachWebSockets(httpServer, server, log, { ipOf: clientAddressOf(config.http.trustProxy), ...options });
       server.start();
     },
     async close() {
@@ -80,8 +84,15 @@ export function createRealtimeNode(config: Config, logger: Logger): RealtimeNode
  * `parley realtime:start`: the realtime node alone on its own HTTP server, with only `GET /up`, the
  * Pusher HTTP API and the WebSocket endpoint (the seed's `php artisan reverb:start`). Listening is the caller's.
  */
-export async function buildRealtimeApp(node: RealtimeNode, logger: Logger): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), return503OnClosing: true });
+export async function buildRealtimeApp(node: RealtimeNode, logger: Logger, timeouts?: Config['http']['timeouts']): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+    ...(timeouts ? serverTimeouts(timeouts) : {}),
+    // 164-character channel names in API paths; framework refusals in the documented error shape.
+    ...frameworkErrorOptions(logger as FastifyBaseLogger),
+  });
   await app.register(opsRoutes, { checks: { realtime: async () => undefined, ...node.checks } });
   await app.register(node.routes);
   node.attach(app.server);

@@ -5,12 +5,16 @@ export interface Member {
 }
 
 /**
- * What nodes tell each other: a pre-encoded frame for a channel's local subscribers, or a user to
- * disconnect (signed in as `userId`, or, with `presenceChannel`, a member of it as `userId`).
+ * What nodes tell each other: a pre-encoded frame for a channel's local subscribers; a user
+ * signed in as `userId` to disconnect; a connection that an authoriser (`by`, an agent, within
+ * `session`) signed something for, so the node holding it remembers; or every connection an
+ * authoriser signed for to disconnect, except those authorised only within `exceptSession`.
  */
 export type BusMessage =
   | { type: 'channel'; appId: string; channel: string; frame: string; except?: string | undefined }
-  | { type: 'terminate'; appId: string; userId: string; presenceChannel?: string | undefined };
+  | { type: 'terminate'; appId: string; userId: string }
+  | { type: 'authorised'; appId: string; socketId: string; by: string; session: string }
+  | { type: 'terminate_authorised'; appId: string; by: string; exceptSession?: string | undefined };
 
 /**
  * Cluster state that changed without a client of this node asking: a dead node's entries swept,

@@ -55,19 +55,19 @@ export class AgentStore {
   }
 
   /** The active agent behind a session that has not expired. */
-  async sessionAgent(tokenHash: string, now: number): Promise<{ agent: AgentRow; expiresAt: number } | undefined> {
+  async sessionAgent(tokenHash: string, now: number): Promise<{ agent: AgentRow; expiresAt: number; startedAt: number } | undefined> {
     const row = await this.db
       .selectFrom('agent_sessions as s')
       .innerJoin('agents as a', 'a.id', 's.agent_id')
       .selectAll('a')
-      .select('s.expires_at')
+      .select(['s.expires_at', 's.created_at as session_created_at'])
       .where('s.token_hash', '=', tokenHash)
       .where('s.expires_at', '>', now)
       .where('a.deactivated_at', 'is', null)
       .executeTakeFirst();
     if (!row) return undefined;
-    const { expires_at, ...agent } = row;
-    return { agent, expiresAt: expires_at };
+    const { expires_at, session_created_at, ...agent } = row;
+    return { agent, expiresAt: expires_at, startedAt: session_created_at };
   }
 
   async extendSession(tokenHash: string, expiresAt: number): Promise<void> {

@@ -1,4 +1,5 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type ExpressionBuilder, type Insertable, type Kysely, type Transaction } from 'kysely';
+import { deleteInBatches, PURGE_BATCH_SIZE } from './batches.js';
 import type { ConversationRow, Database, MessageRow, NewConversation } from './schema.js';
 
 /** The outcome of appending a message: stored now, stored earlier (same client id), or refused. */
@@ -77,12 +78,17 @@ export class ConversationStore {
       .execute();
   }
 
-  /** Open conversations from one IP active since `since`, most recent first (rules 5 and 6). */
-  async openFromIp(ip: string, since: number, limit = 20): Promise<ConversationRow[]> {
+  /**
+   * Open conversations from one IP and site (`origin`) active since `since`, most recent first
+   * (rules 5 and 6). Filtering by origin here keeps other sites' conversations from crowding the
+   * limit; `decideLookup` checks the origin again.
+   */
+  async openFromIp(ip: string, origin: string, since: number, limit = 20): Promise<ConversationRow[]> {
     return this.db
       .selectFrom('conversations')
       .selectAll()
       .where('client_ip', '=', ip)
+      .where('origin', '=', origin)
       .where('status', '=', 'open')
       .where('last_activity_at', '>=', since)
       .orderBy('last_activity_at', 'desc')
@@ -179,8 +185,24 @@ export class ConversationStore {
     return row?.[column];
   }
 
-  async insertTicket(t: Database['resume_tickets']): Promise<void> {
+  async insertTicket(t: Insertable<Database['resume_tickets']>): Promise<void> {
     await this.db.insertInto('resume_tickets').values(t).execute();
+  }
+
+  /** The newest unused, unexpired ticket issued to this device (fingerprint) and IP for this conversation. */
+  async liveTicket(conversationId: number, fingerprintHash: string, ip: string, now: number): Promise<Database['resume_tickets'] | undefined> {
+    return this.db
+      .selectFrom('resume_tickets')
+      .selectAll()
+      .where('conversation_id', '=', conversationId)
+      .where('fingerprint_hash', '=', fingerprintHash)
+      .where('client_ip', '=', ip)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', now)
+      .where('seed', 'is not', null)
+      .orderBy('expires_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
   }
 
   /** Marks a ticket used if it is unused and unexpired; answers it, or nothing (single use). */
@@ -260,22 +282,38 @@ export class ConversationStore {
     return Number(row.n);
   }
 
-  /** Deletes closed conversations closed before `closedBefore`; answers how many went. */
-  async purgeClosed(closedBefore: number): Promise<number> {
-    const result = await this.db
-      .deleteFrom('conversations')
-      .where('status', '=', 'closed')
-      .where('closed_at', '<', closedBefore)
-      .executeTakeFirst();
-    return Number(result.numDeletedRows);
+  /**
+   * Deletes closed conversations closed before `closedBefore`, with their messages, at most
+   * `batchSize` per statement (see `deleteInBatches`); answers how many went.
+   */
+  async purgeClosed(closedBefore: number, batchSize = PURGE_BATCH_SIZE): Promise<number> {
+    return deleteInBatches(async (limit) => {
+      const rows = await this.db.selectFrom('conversations').select('id').where('status', '=', 'closed').where('closed_at', '<', closedBefore).orderBy('id').limit(limit).execute();
+      if (rows.length === 0) return { picked: 0, deleted: 0 };
+      // The conditions again: a conversation reopened since the select stays.
+      const result = await this.db
+        .deleteFrom('conversations')
+        .where('id', 'in', rows.map((r) => r.id))
+        .where('status', '=', 'closed')
+        .where('closed_at', '<', closedBefore)
+        .executeTakeFirst();
+      return { picked: rows.length, deleted: Number(result.numDeletedRows) };
+    }, batchSize);
   }
 
-  async purgeTickets(now: number): Promise<number> {
-    const result = await this.db
-      .deleteFrom('resume_tickets')
-      .where((eb) => eb.or([eb('expires_at', '<=', now), eb('used_at', 'is not', null)]))
-      .executeTakeFirst();
-    return Number(result.numDeletedRows);
+  /** Deletes used and expired resume tickets, `batchSize` per statement; answers how many went. */
+  async purgeTickets(now: number, batchSize = PURGE_BATCH_SIZE): Promise<number> {
+    const stale = (eb: ExpressionBuilder<Database, 'resume_tickets'>) => eb.or([eb('expires_at', '<=', now), eb('used_at', 'is not', null)]);
+    return deleteInBatches(async (limit) => {
+      const rows = await this.db.selectFrom('resume_tickets').select('ticket_hash').where(stale).limit(limit).execute();
+      if (rows.length === 0) return { picked: 0, deleted: 0 };
+      const result = await this.db
+        .deleteFrom('resume_tickets')
+        .where('ticket_hash', 'in', rows.map((r) => r.ticket_hash))
+        .where(stale)
+        .executeTakeFirst();
+      return { picked: rows.length, deleted: Number(result.numDeletedRows) };
+    }, batchSize);
   }
 }
 

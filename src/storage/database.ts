@@ -1,11 +1,11 @@
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
-import type { DatabaseConfig } from '../config/config.js';
+import type { DatabaseConfig, PgTimeouts } from '../config/config.js';
 import type { Engine } from './engine.js';
 import { migrateToLatest } from './migrator.js';
+import { createPrivateFile, ensurePrivateDir, restrictFiles } from './private-files.js';
 import type { Database } from './schema.js';
 
 /** An open database: the query builder plus which engine is behind it. */
@@ -19,6 +19,9 @@ export interface Storage {
 
 const PG_INT8 = 20;
 
+/** Defaults of `DB_CONNECT_TIMEOUT`, `DB_STATEMENT_TIMEOUT`, `DB_IDLE_IN_TRANSACTION_TIMEOUT` (docs/configuration.md). */
+export const PG_TIMEOUT_DEFAULTS: PgTimeouts = { connectMs: 10_000, statementMs: 30_000, idleInTransactionMs: 60_000 };
+
 /** Opens SQLite (WAL mode) or PostgreSQL from configuration. */
 export function openStorage(config: DatabaseConfig, options: { poolSize?: number; searchPath?: string } = {}): Storage {
   const db =
@@ -29,6 +32,8 @@ export function openStorage(config: DatabaseConfig, options: { poolSize?: number
             pool: new pg.Pool({
               connectionString: config.url,
               max: options.poolSize ?? 10,
+              // A database that stops answering must fail requests (and /up), not hold them forever.
+              ...pgTimeouts(config.timeouts ?? PG_TIMEOUT_DEFAULTS),
               // Millisecond timestamps and ids are bigint; they fit a JS number for the next 285,000 years.
               types: { getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === PG_INT8 ? Number : pg.types.getTypeParser(oid, format)) } as pg.CustomTypesConfig,
               ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
@@ -45,9 +50,22 @@ export function openStorage(config: DatabaseConfig, options: { poolSize?: number
   };
 }
 
+/** pg's names for the timeouts; 0 turns one off. */
+function pgTimeouts(t: PgTimeouts): pg.PoolConfig {
+  return { connectionTimeoutMillis: t.connectMs, statement_timeout: t.statementMs, idle_in_transaction_session_timeout: t.idleInTransactionMs };
+}
+
 function openSqlite(file: string): SQLite.Database {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const database = new SQLite(file);
+  if (file === ':memory:') return configureSqlite(new SQLite(file));
+  ensurePrivateDir(dirname(file));
+  // Created owner-only before SQLite opens it; SQLite gives -wal and -shm the database file's mode.
+  createPrivateFile(file);
+  const database = configureSqlite(new SQLite(file));
+  restrictFiles([file, `${file}-wal`, `${file}-shm`]);
+  return database;
+}
+
+function configureSqlite(database: SQLite.Database): SQLite.Database {
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');

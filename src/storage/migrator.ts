@@ -1,12 +1,14 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
 import type { Engine } from './engine.js';
 import * as initial from './migrations/0001-initial.js';
+import * as resumeGuards from './migrations/0002-resume-guards.js';
 
 type EngineMigration = { up(db: Kysely<unknown>, engine: Engine): Promise<void>; down(db: Kysely<unknown>): Promise<void> };
 
 /** Migrations in order; the name is the key Kysely records in `kysely_migration`. */
 const MIGRATIONS: Record<string, EngineMigration> = {
   '0001-initial': initial,
+  '0002-resume-guards': resumeGuards,
 };
 
 /** Applies every pending migration; the result says which ran and whether one failed. */

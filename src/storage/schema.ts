@@ -22,6 +22,8 @@ export interface ConversationsTable {
   created_at: Millis;
   last_activity_at: Millis;
   closed_at: Millis | null;
+  /** The `Origin` of the request that started it (null without one): rules 5 and 6 match only that site. */
+  origin: string | null;
 }
 
 export interface MessagesTable {
@@ -50,6 +52,8 @@ export interface ResumeTicketsTable {
   client_ip: string;
   expires_at: Millis;
   used_at: Millis | null;
+  /** Random; with APP_KEY it derives the ticket again, so a repeated lookup gets the same one (see ChatService). */
+  seed: string | null;
 }
 
 export interface AgentsTable {

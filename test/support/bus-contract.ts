@@ -26,6 +26,17 @@ export function registerBusContract(name: string, make: () => Promise<Bus>): voi
       expect(received[0]).toEqual(message);
     });
 
+    it('delivers authorisation tags and terminations by authoriser intact and in publish order', async () => {
+      const sent: BusMessage[] = [
+        { type: 'authorised', appId: 'a', socketId: '1.1', by: '7', session: 's1' },
+        { type: 'terminate_authorised', appId: 'a', by: '7', exceptSession: 's1' },
+        { type: 'terminate_authorised', appId: 'a', by: '7' },
+      ];
+      for (const message of sent) await bus.publish(message);
+      await expect.poll(() => received.length).toBe(3);
+      expect(received).toEqual(sent);
+    });
+
     it('flags the first join and the last leave of a channel, and counts subscriptions', async () => {
       expect(await bus.join('a', 'c', '1.1')).toEqual({ count: 1, first: true });
       expect(await bus.join('a', 'c', '2.2')).toEqual({ count: 2, first: false });

@@ -28,7 +28,7 @@ export const CLUSTER_SECRETS = {
   APP_KEY: 'base64:' + Buffer.alloc(32, 9).toString('base64'),
   REVERB_APP_ID: '200002',
   REVERB_APP_KEY: 'cluster-key',
-  REVERB_APP_SECRET: 'cluster-secret',
+  REVERB_APP_SECRET: 'cluster-secret-0123456789abcdef0123456789',
 };
 
 export const CLUSTER_ADMIN = { email: 'admin@cluster.test', password: 'correct horse battery staple' };
@@ -168,6 +168,11 @@ export class Cluster {
       CHAT_RATE_LIMIT_START: '10000/1m',
       CHAT_RATE_LIMIT_SEND: '10000/1m',
       AGENT_RATE_LIMIT_LOGIN: '10000/1m',
+      AGENT_RATE_LIMIT_LOGIN_ACCOUNT: '10000/1m',
+      CHAT_RATE_LIMIT_LOOKUP: '10000/1m',
+      CHAT_RATE_LIMIT_RESUME: '10000/1m',
+      CHAT_RATE_LIMIT_READ: '10000/1m',
+      BROADCAST_RATE_LIMIT_AUTH: '10000/1m',
       ...extra,
     };
     const process = this.processes.spawn(['start'], { cwd, env });

@@ -11,7 +11,7 @@ export const TEST_SECRETS = {
   APP_KEY: 'base64:' + Buffer.alloc(32, 7).toString('base64'),
   REVERB_APP_ID: '100001',
   REVERB_APP_KEY: 'test-key',
-  REVERB_APP_SECRET: 'test-secret',
+  REVERB_APP_SECRET: 'test-secret-0123456789abcdef0123456789',
 };
 
 export const ADMIN = { email: 'admin@example.test', password: 'correct horse battery' };
@@ -26,6 +26,11 @@ export function testConfig(env: Record<string, string> = {}): Config {
       CHAT_RATE_LIMIT_START: '10000/1m',
       CHAT_RATE_LIMIT_SEND: '10000/1m',
       AGENT_RATE_LIMIT_LOGIN: '10000/1m',
+      AGENT_RATE_LIMIT_LOGIN_ACCOUNT: '10000/1m',
+      CHAT_RATE_LIMIT_LOOKUP: '10000/1m',
+      CHAT_RATE_LIMIT_RESUME: '10000/1m',
+      CHAT_RATE_LIMIT_READ: '10000/1m',
+      BROADCAST_RATE_LIMIT_AUTH: '10000/1m',
       ...env,
     },
     TEST_SECRETS,

@@ -68,30 +68,33 @@ export function AgentsPage({ self }: { self: Agent }) {
         {message && <p class="notice" role="status">{message}</p>}
         {error && <p class="error" role="alert">{error}</p>}
       </div>
-      <table class="agents">
-        <thead>
-          <tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Status</th><th scope="col">Last seen</th><th scope="col"><span class="sr-only">Actions</span></th></tr>
-        </thead>
-        <tbody>
-          {agents.map((a) => (
-            <tr key={a.id} data-parley="agent" data-agent-id={String(a.id)}>
-              <td>{a.name}</td>
-              <td>{a.email}</td>
-              <td>{a.role === 'admin' ? 'Admin' : 'Agent'}</td>
-              <td>{a.active ? 'Active' : 'Deactivated'}</td>
-              <td>{a.last_seen_at ? new Date(a.last_seen_at).toLocaleString() : '—'}</td>
-              <td class="row-actions">
-                {a.id !== self.id && (
-                  <button type="button" onClick={() => void patch(a, { active: !a.active }, `${a.name} is ${a.active ? 'deactivated' : 'active again'}.`)}>
-                    {a.active ? 'Deactivate' : 'Activate'}
-                  </button>
-                )}
-                <button type="button" onClick={() => resetPassword(a)}>Reset password</button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      {/* Narrow screens scroll the table sideways rather than the whole page. */}
+      <div class="table-wrap">
+        <table class="agents">
+          <thead>
+            <tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Status</th><th scope="col">Last seen</th><th scope="col"><span class="sr-only">Actions</span></th></tr>
+          </thead>
+          <tbody>
+            {agents.map((a) => (
+              <tr key={a.id} data-parley="agent" data-agent-id={String(a.id)}>
+                <td>{a.name}</td>
+                <td>{a.email}</td>
+                <td>{a.role === 'admin' ? 'Admin' : 'Agent'}</td>
+                <td>{a.active ? 'Active' : 'Deactivated'}</td>
+                <td>{a.last_seen_at ? new Date(a.last_seen_at).toLocaleString() : '—'}</td>
+                <td class="row-actions">
+                  {a.id !== self.id && (
+                    <button type="button" onClick={() => void patch(a, { active: !a.active }, `${a.name} is ${a.active ? 'deactivated' : 'active again'}.`)}>
+                      {a.active ? 'Deactivate' : 'Activate'}
+                    </button>
+                  )}
+                  <button type="button" onClick={() => resetPassword(a)}>Reset password</button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       <form class="new-agent" onSubmit={create} aria-labelledby="new-agent-title">
         <h2 id="new-agent-title">Add an agent</h2>
         <label for="agent-email">Email</label>

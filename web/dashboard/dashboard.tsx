@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
+import { AccountPage } from './account-page.js';
 import { AgentsPage } from './agents-page.js';
 import { api } from './api.js';
 import { ConversationView } from './conversation.js';
@@ -285,6 +286,8 @@ export function Dashboard({ agent, path, onLoggedOut }: Props) {
   };
 
   const onAgentsPage = path === '/stratus/agents';
+  const onAccountPage = path === '/stratus/account';
+  const onInbox = !onAgentsPage && !onAccountPage;
 
   return (
     <div class="shell">
@@ -292,10 +295,11 @@ export function Dashboard({ agent, path, onLoggedOut }: Props) {
       <header class="topbar">
         <a class="brand" href="/stratus" onClick={(e) => onLinkClick(e, '/stratus')}>Parley</a>
         <nav aria-label="Pages" class="pages">
-          <a href="/stratus" aria-current={onAgentsPage ? undefined : 'page'} onClick={(e) => onLinkClick(e, '/stratus')}>Inbox</a>
+          <a href="/stratus" aria-current={onInbox ? 'page' : undefined} onClick={(e) => onLinkClick(e, '/stratus')}>Inbox</a>
           {agent.role === 'admin' && (
             <a href="/stratus/agents" aria-current={onAgentsPage ? 'page' : undefined} onClick={(e) => onLinkClick(e, '/stratus/agents')}>Agents</a>
           )}
+          <a href="/stratus/account" aria-current={onAccountPage ? 'page' : undefined} onClick={(e) => onLinkClick(e, '/stratus/account')}>Account</a>
         </nav>
         <p class="online" data-parley="agents-online" title={online.join(', ')}>
           <span class="dot" aria-hidden="true" />
@@ -316,8 +320,16 @@ export function Dashboard({ agent, path, onLoggedOut }: Props) {
       )}
       {onAgentsPage ? (
         <AgentsPage self={agent} />
+      ) : onAccountPage ? (
+        <AccountPage
+          self={agent}
+          onLoggedOutEverywhere={() => {
+            link?.disconnect();
+            onLoggedOut();
+          }}
+        />
       ) : (
-        <div class="columns">
+        <div class={selected === null ? 'columns' : 'columns has-selection'}>
           <InboxList
             rows={rows}
             filter={filter}

@@ -1,4 +1,5 @@
 import PusherImport from 'pusher-js';
+import { typingSender, type PusherMessage } from '../shared/typing-sender.js';
 import type { ChatConfig, Conversation, Message, TypingData } from './types.js';
 
 // pusher-js's web build is a webpack bundle whose module object holds the class as `default`.
@@ -67,11 +68,21 @@ export function connectAgentLink(config: ChatConfig, handlers: InboxHandlers): A
   for (const event of ['pusher:subscription_succeeded', 'pusher:member_added', 'pusher:member_removed']) presence.bind(event, members);
 
   let current: string | undefined;
+  let conversation: ConversationHandlers | undefined;
+  // Typing whispers are read off the connection: only there does pusher-js hand over the
+  // server-set user_id of a private channel's event, which says whether a visitor sent it.
+  pusher.connection.bind('message', (message: PusherMessage) => {
+    if (message.event !== 'client-typing' || message.channel === undefined || message.channel !== current) return;
+    const data = (message.data ?? {}) as TypingData;
+    const from = typingSender(message.user_id, data.from);
+    if (from !== 'unknown') conversation?.typing({ ...data, from });
+  });
   return {
     watch(conversationId, conversationHandlers) {
       if (current) pusher.unsubscribe(current);
       current = conversationId === null ? undefined : `private-conversation.${conversationId}`;
-      if (current) pusher.subscribe(current).bind('client-typing', (d: TypingData) => conversationHandlers.typing(d ?? {}));
+      conversation = conversationHandlers;
+      if (current) pusher.subscribe(current);
     },
     whisperTyping(data) {
       const channel = current ? pusher.channel(current) : undefined;

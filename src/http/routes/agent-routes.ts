@@ -3,7 +3,9 @@ import { toAgentDto, type AgentService, type AuthenticatedAgent } from '../../ag
 import type { InboxService } from '../../chat/inbox-service.js';
 import type { Rate } from '../../config/rate.js';
 import { HttpFailure, sendFailure } from '../http-error.js';
-import { agentPatchBody, assignBody, conversationsQuery, loginBody, messagesQuery, newAgentBody, pathId, readBody, sendBody } from '../schemas.js';
+import { loginAccountKey } from '../login-account-key.js';
+import { rateKey } from '../rate-key.js';
+import { agentPatchBody, assignBody, conversationsQuery, loginBody, messagesQuery, newAgentBody, passwordChangeBody, pathId, readBody, sendBody } from '../schemas.js';
 import { validate } from '../validation.js';
 
 export const SESSION_COOKIE = 'parley_session';
@@ -12,6 +14,8 @@ export interface AgentRouteDeps {
   agents: AgentService;
   inbox: InboxService;
   loginRate: Rate;
+  /** Login attempts per account (normalised email), whatever the IP: `AGENT_RATE_LIMIT_LOGIN_ACCOUNT`. */
+  loginAccountRate: Rate;
   cookie: { secure: boolean; maxAgeSeconds: number };
 }
 
@@ -35,9 +39,24 @@ export async function agentRoutes(app: FastifyInstance, deps: AgentRouteDeps): P
       maxAge: deps.cookie.maxAgeSeconds,
     });
 
+  // Per account as well as per IP: a botnet spreading guesses over many IPs still gets a few per account.
+  const accountAttempts = app.createRateLimit({
+    max: deps.loginAccountRate.max,
+    timeWindow: deps.loginAccountRate.windowMs,
+    keyGenerator: (r) => `login-account:${loginAccountKey(r.body) ?? ''}`,
+    allowList: (r) => loginAccountKey(r.body) === undefined,
+  });
   app.post(
     '/api/agent/login',
-    { config: { rateLimit: { max: deps.loginRate.max, timeWindow: deps.loginRate.windowMs, keyGenerator: (r: FastifyRequest) => `login:${r.ip}` } } },
+    {
+      config: { rateLimit: { max: deps.loginRate.max, timeWindow: deps.loginRate.windowMs, keyGenerator: (r: FastifyRequest) => `login:${rateKey(r.ip)}` } },
+      preHandler: async (request, reply) => {
+        const limit = await accountAttempts(request);
+        if (limit.isAllowed || !limit.isExceeded) return;
+        reply.header('retry-after', String(limit.ttlInSeconds));
+        throw new HttpFailure('rate_limited', `Too many login attempts for this account; retry in ${limit.ttlInSeconds} s.`);
+      },
+    },
     async (request, reply) => {
       const input = validate(loginBody, request.body);
       if (!input.ok) return sendFailure(reply, input.error);
@@ -73,6 +92,26 @@ export async function agentRoutes(app: FastifyInstance, deps: AgentRouteDeps): P
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return reply.code(204).send();
     });
+
+    // Ends every session of this agent, this one included, and every realtime connection they authorised.
+    authed.post('/api/agent/me/logout-all', async (request, reply) => {
+      await agents.logoutEverywhere(me(request).id);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.code(204).send();
+    });
+
+    // Checked against the current password, so it is limited like login (argon2 work per guess).
+    authed.post(
+      '/api/agent/me/password',
+      { config: { rateLimit: { max: deps.loginRate.max, timeWindow: deps.loginRate.windowMs, keyGenerator: (r: FastifyRequest) => `password:${r.ip}` } } },
+      async (request, reply) => {
+        const input = validate(passwordChangeBody, request.body);
+        if (!input.ok) return sendFailure(reply, input.error);
+        const auth = session(request);
+        const result = await agents.changeOwnPassword(auth.agent.id, auth.sessionToken, input.value.current_password, input.value.password);
+        return result.ok ? reply.code(204).send() : sendFailure(reply, result.error);
+      },
+    );
 
     authed.get('/api/agent/me', async (request, reply) => {
       const auth = session(request);

@@ -4,8 +4,10 @@ import type { AgentService } from '../../agents/agent-service.js';
 import { agentUserData, grantChannel, parseChatChannel, type AgentIdentity } from '../../broadcasting/channel-access.js';
 import type { ChatService } from '../../chat/chat-service.js';
 import type { Config } from '../../config/config.js';
+import type { Rate } from '../../config/rate.js';
 import { channelAuth, userAuth } from '../../realtime/protocol/signatures.js';
 import { sendFailure } from '../http-error.js';
+import { rateKey } from '../rate-key.js';
 import { validate } from '../validation.js';
 import { SESSION_COOKIE } from './agent-routes.js';
 import { bearer } from './chat-routes.js';
@@ -14,19 +16,23 @@ import { bearer } from './chat-routes.js';
 export interface SigningApp {
   key: string;
   secret: string;
+  /** Sign conversation channels with the sender's `channel_data` (Parley's or Reverb's server; not hosted Pusher). */
+  signsSender?: boolean;
 }
 
 export interface BroadcastingAuthDeps {
   chat: ChatService;
   agents: AgentService;
   signing: SigningApp;
+  /** Per client IP (IPv6 per /64), for each of the two routes: `BROADCAST_RATE_LIMIT_AUTH`. */
+  rate: Rate;
 }
 
 /** `PUSHER_APP_*` when broadcasting through Pusher, otherwise the `REVERB_APP_*` app (embedded or external). */
 export function signingApp(config: Pick<Config, 'broadcast'>): SigningApp {
   const { driver, pusher, reverb } = config.broadcast;
-  if (driver === 'pusher' && pusher.key !== undefined && pusher.secret !== undefined) return { key: pusher.key, secret: pusher.secret };
-  return { key: reverb.key, secret: reverb.secret };
+  if (driver === 'pusher' && pusher.key !== undefined && pusher.secret !== undefined) return { key: pusher.key, secret: pusher.secret, signsSender: false };
+  return { key: reverb.key, secret: reverb.secret, signsSender: true };
 }
 
 const socketId = z
@@ -70,9 +76,20 @@ export async function broadcastingAuthRoutes(app: FastifyInstance, deps: Broadca
     return auth ? { id: auth.agent.id, name: auth.agent.name, role: auth.agent.role } : undefined;
   };
 
+  /** Tags `socketId` with the agent's session (deactivation and resets close it) and checks the session still stands. */
+  const agentConfirmed = async (request: FastifyRequest, agent: AgentIdentity, socketId: string): Promise<boolean> => {
+    const token = request.cookies[SESSION_COOKIE];
+    return token !== undefined && (await agents.authoriseConnection(token, agent.id, socketId));
+  };
+  const SESSION_ENDED = 'Your agent session has ended: log in again.';
+
   const refuse = (reply: FastifyReply, message: string) => sendFailure(reply.header('cache-control', 'no-store'), { code: FORBIDDEN, message });
 
-  app.post('/broadcasting/auth', async (request, reply) => {
+  const perIp = (name: string) => ({
+    config: { rateLimit: { max: deps.rate.max, timeWindow: deps.rate.windowMs, keyGenerator: (r: FastifyRequest) => `${name}:${rateKey(r.ip)}` } },
+  });
+
+  app.post('/broadcasting/auth', perIp('broadcast-auth'), async (request, reply) => {
     const input = validate(channelAuthBody, request.body);
     if (!input.ok) return sendFailure(reply, input.error);
     const { socket_id, channel_name } = input.value;
@@ -82,18 +99,20 @@ export async function broadcastingAuthRoutes(app: FastifyInstance, deps: Broadca
     const visitorConversationId =
       !agent && channel?.kind === 'conversation' && token !== undefined && (await chat.authorize(channel.conversationId, token)) ? channel.conversationId : undefined;
 
-    const grant = grantChannel(channel, { agent, visitorConversationId });
+    const grant = grantChannel(channel, { agent, visitorConversationId }, { signSender: signing.signsSender ?? false });
     if (!grant.ok) return refuse(reply, grant.reason);
+    if (agent && !(await agentConfirmed(request, agent, socket_id))) return refuse(reply, SESSION_ENDED);
     reply.header('cache-control', 'no-store');
     if (grant.channelData === undefined) return { auth: channelAuth(signing.key, signing.secret, socket_id, channel_name) };
     return { auth: channelAuth(signing.key, signing.secret, socket_id, channel_name, grant.channelData), channel_data: grant.channelData };
   });
 
-  app.post('/broadcasting/user-auth', async (request, reply) => {
+  app.post('/broadcasting/user-auth', perIp('broadcast-user-auth'), async (request, reply) => {
     const input = validate(userAuthBody, request.body);
     if (!input.ok) return sendFailure(reply, input.error);
     const agent = await agentOf(request);
     if (!agent) return refuse(reply, 'Only agents sign in to the realtime server: log in first.');
+    if (!(await agentConfirmed(request, agent, input.value.socket_id))) return refuse(reply, SESSION_ENDED);
     const userData = agentUserData(agent);
     reply.header('cache-control', 'no-store');
     return { auth: userAuth(signing.key, signing.secret, input.value.socket_id, userData), user_data: userData };

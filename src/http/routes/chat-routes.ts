@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ChatService, VisitorAccess, VisitorContext } from '../../chat/chat-service.js';
 import type { Rate } from '../../config/rate.js';
 import { HttpFailure, sendFailure } from '../http-error.js';
+import { rateKey } from '../rate-key.js';
 import { fingerprint as fingerprintSchema, lookupBody, messagesQuery, pathId, readBody, resumeBody, sendBody, startBody } from '../schemas.js';
 import { validate } from '../validation.js';
 import type { WidgetConfig } from '../widget-config.js';
@@ -9,7 +10,7 @@ import type { WidgetConfig } from '../widget-config.js';
 export interface ChatRouteDeps {
   chat: ChatService;
   widgetConfig: () => Promise<WidgetConfig>;
-  rates: { start: Rate; send: Rate };
+  rates: { start: Rate; send: Rate; lookup: Rate; resume: Rate; read: Rate };
 }
 
 const NOT_FOUND = { code: 'not_found', message: 'Conversation not found.' } as const;
@@ -18,7 +19,7 @@ const NOT_FOUND = { code: 'not_found', message: 'Conversation not found.' } as c
 export async function chatRoutes(app: FastifyInstance, deps: ChatRouteDeps): Promise<void> {
   const { chat } = deps;
   const perIp = (name: string, rate: Rate) => ({
-    rateLimit: { max: rate.max, timeWindow: rate.windowMs, keyGenerator: (r: FastifyRequest) => `${name}:${r.ip}` },
+    rateLimit: { max: rate.max, timeWindow: rate.windowMs, keyGenerator: (r: FastifyRequest) => `${name}:${rateKey(r.ip)}` },
   });
 
   app.get('/api/chat/config', async () => deps.widgetConfig());
@@ -45,13 +46,13 @@ export async function chatRoutes(app: FastifyInstance, deps: ChatRouteDeps): Pro
     return reply.code(result.value.resumed ? 200 : 201).send(result.value);
   });
 
-  app.post('/api/chat/lookup', async (request, reply) => {
+  app.post('/api/chat/lookup', { config: perIp('lookup', deps.rates.lookup) }, async (request, reply) => {
     const input = validate(lookupBody, { fingerprint: request.headers['x-client-fingerprint'], ...(request.body as object) });
     if (!input.ok) return sendFailure(reply, input.error);
     return chat.lookup(input.value.fingerprint, visitorContext(request, input.value.fingerprint));
   });
 
-  app.post('/api/chat/resume', async (request, reply) => {
+  app.post('/api/chat/resume', { config: perIp('resume', deps.rates.resume) }, async (request, reply) => {
     const input = validate(resumeBody, { fingerprint: request.headers['x-client-fingerprint'], ...(request.body as object) });
     if (!input.ok) return sendFailure(reply, input.error);
     const result = await chat.resume(input.value.resume_ticket, input.value.fingerprint, visitorContext(request, input.value.fingerprint));
@@ -86,7 +87,7 @@ export async function chatRoutes(app: FastifyInstance, deps: ChatRouteDeps): Pro
     return reply.code(result.value.created ? 201 : 200).send({ message: result.value.message });
   });
 
-  app.post('/api/chat/:id/read', async (request, reply) => {
+  app.post('/api/chat/:id/read', { config: perIp('read', deps.rates.read) }, async (request, reply) => {
     const visitor = await access(request);
     const input = validate(readBody, request.body);
     if (!input.ok) return sendFailure(reply, input.error);
@@ -95,11 +96,26 @@ export async function chatRoutes(app: FastifyInstance, deps: ChatRouteDeps): Pro
   });
 }
 
-/** The visitor's IP (socket, or proxy header under TRUST_PROXY), user agent and fingerprint (body or header). */
+/** The visitor's IP (socket, or proxy header under TRUST_PROXY), user agent, fingerprint (body or header) and site. */
 function visitorContext(request: FastifyRequest, fromBody: string | undefined): VisitorContext {
   const header = request.headers['x-client-fingerprint'];
   const fingerprint = fromBody ?? (typeof header === 'string' && fingerprintSchema.safeParse(header).success ? header : undefined);
-  return { ip: request.ip, userAgent: String(request.headers['user-agent'] ?? '').slice(0, 512), fingerprint };
+  return { ip: request.ip, userAgent: String(request.headers['user-agent'] ?? '').slice(0, 512), fingerprint, origin: siteOrigin(request.headers.origin) };
+}
+
+/**
+ * The `Origin` header when it names an `http(s)` site in its serialized form; otherwise nothing.
+ * `null` (sandboxed frames, some redirects) is shared by every opaque origin, so it is treated as
+ * no origin at all: rules 5 and 6 never match it.
+ */
+export function siteOrigin(header: string | string[] | undefined): string | undefined {
+  if (typeof header !== 'string' || header.length > 300) return undefined;
+  try {
+    const url = new URL(header);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === header ? header : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function bearer(request: FastifyRequest): string | undefined {

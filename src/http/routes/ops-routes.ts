@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Metrics } from '../../ops/metrics.js';
+import { safeEqual } from '../../security/hashing.js';
 import { sendFailure } from '../http-error.js';
 
 export interface OpsRouteDeps {
@@ -7,7 +8,14 @@ export interface OpsRouteDeps {
   checks: Record<string, () => Promise<void>>;
   /** Absent on `parley realtime:start`, which serves only `/up`. */
   metrics?: Metrics;
+  /** How long one check may take before it counts as failing (default `UP_CHECK_TIMEOUT_MS`). */
+  checkTimeoutMs?: number;
+  /** `METRICS_TOKEN`: when set, `/metrics` needs `Authorization: Bearer <token>`. */
+  metricsToken?: string | undefined;
 }
+
+/** A check that has not answered by then is failing: a hung database must not hang the load balancer's probe. */
+export const UP_CHECK_TIMEOUT_MS = 5_000;
 
 /** `GET /up` for load balancers and, with `metrics`, `GET /metrics` for Prometheus. */
 export async function opsRoutes(app: FastifyInstance, deps: OpsRouteDeps): Promise<void> {
@@ -15,7 +23,7 @@ export async function opsRoutes(app: FastifyInstance, deps: OpsRouteDeps): Promi
     const results = await Promise.all(
       Object.entries(deps.checks).map(async ([name, check]) => {
         try {
-          await check();
+          await withTimeout(check(), deps.checkTimeoutMs ?? UP_CHECK_TIMEOUT_MS, name);
           return [name, 'ok'] as const;
         } catch (error) {
           request.log.error({ err: error, check: name }, 'health check failed');
@@ -32,8 +40,23 @@ export async function opsRoutes(app: FastifyInstance, deps: OpsRouteDeps): Promi
 
   const metrics = deps.metrics;
   if (!metrics) return;
-  app.get('/metrics', async (_request, reply) => {
+  const token = deps.metricsToken;
+  app.get('/metrics', async (request, reply) => {
+    if (token !== undefined && !safeEqual(`Bearer ${token}`, String(request.headers.authorization ?? ''))) {
+      return sendFailure(reply.header('www-authenticate', 'Bearer realm="metrics"'), { code: 'unauthenticated', message: 'Send Authorization: Bearer <METRICS_TOKEN>.' });
+    }
     reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
   });
+}
+
+/** Settles like `work`, or rejects once `ms` have passed; the timer never outlives the race. */
+function withTimeout(work: Promise<void>, ms: number, name: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${name} check timed out after ${ms} ms`)), ms);
+  });
+  // A check that settles after losing the race must not surface as an unhandled rejection.
+  work.catch(() => undefined);
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

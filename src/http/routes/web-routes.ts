@@ -8,6 +8,8 @@ import { sendFailure } from '../http-error.js';
 export interface WebRouteDeps {
   /** The project directory holding `dist/web/js` and `web/demo`; by default this checkout. */
   root?: string;
+  /** The demo page's Content-Security-Policy (`contentSecurityPolicy` in src/http/csp.ts); none without it. */
+  csp?: string;
 }
 
 /** src/http/routes or dist/http/routes: three levels below the project directory either way. */
@@ -79,7 +81,8 @@ export async function webRoutes(app: FastifyInstance, deps: WebRouteDeps): Promi
   app.get('/', async (_request, reply) => {
     const page = await readFile(join(root, 'web/demo/index.html')).catch(() => undefined);
     if (!page) return sendFailure(reply, { code: 'not_found', message: 'No demo page (web/demo/index.html).' });
-    return reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-cache').send(page);
+    if (deps.csp !== undefined) reply.header('content-security-policy', deps.csp).header('x-frame-options', 'DENY');
+    return reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-cache').header('x-content-type-options', 'nosniff').send(page);
   });
 
   app.get('/favicon.ico', (_request, reply) => reply.code(204).send());

@@ -14,6 +14,9 @@ export const PUSHER_CODES = {
   NO_PROTOCOL_VERSION: 4008,
   UNAUTHORIZED: 4009,
   OVER_CAPACITY: 4100,
+  FRAME_RATE_EXCEEDED: 4101,
+  TOO_MANY_CONNECTIONS_FROM_IP: 4102,
+  FRAME_QUEUE_FULL: 4103,
   RECONNECT: 4200,
   PONG_NOT_RECEIVED: 4201,
   INACTIVITY: 4202,
@@ -22,7 +25,21 @@ export const PUSHER_CODES = {
   CLIENT_EVENT_REJECTED: 4302,
   SUBSCRIPTION_REJECTED: 4303,
   MESSAGE_TOO_LARGE: 4304,
+  TOO_MANY_CHANNELS: 4305,
 } as const;
 
 export type PusherCodeName = keyof typeof PUSHER_CODES;
 export type PusherCode = (typeof PUSHER_CODES)[PusherCodeName];
+
+/**
+ * Close codes the WebSocket layer itself sends (RFC 6455), outside the Pusher set: the frame never
+ * reaches the protocol code. `docs/errors.md` lists them too.
+ */
+export const WEBSOCKET_CLOSE_CODES = {
+  /** A frame that breaks RFC 6455 (unknown opcode, reserved bits, an unmasked client frame). */
+  PROTOCOL_ERROR: 1002,
+  /** A text frame that is not valid UTF-8. */
+  INVALID_PAYLOAD: 1007,
+  /** A frame larger than the app's `max_message_size`, cut off before it is buffered. */
+  MESSAGE_TOO_BIG: 1009,
+} as const;

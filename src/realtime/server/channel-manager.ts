@@ -38,11 +38,11 @@ export class ChannelManager {
   }
 
   async subscribe(conn: Connection, channel: string, auth: string | undefined, channelData: string | undefined): Promise<void> {
-    const refusal = await this.authorize(conn, channel, auth, channelData);
+    const refusal = this.overChannelLimit(conn, channel) ?? (await this.authorize(conn, channel, auth, channelData));
     if (refusal) {
       conn.send(errorFrame(refusal.code, refusal.message));
-      // A full presence channel is a refusal of an authorised user (403); anything else is a failed authorisation (401).
-      const status = refusal.code === PUSHER_CODES.SUBSCRIPTION_REJECTED ? 403 : 401;
+      // A full channel or connection refuses an authorised user (403); anything else is a failed authorisation (401).
+      const status = refusal.code === PUSHER_CODES.UNAUTHORIZED ? 401 : 403;
       conn.send({ event: 'pusher:subscription_error', channel, data: { type: 'AuthError', error: refusal.message, status } });
       return;
     }
@@ -60,6 +60,10 @@ export class ChannelManager {
       if (first) this.emit(app.id, { name: 'channel_occupied', channel });
       joinedCount = count;
     }
+
+    // A private channel signed with channel_data: its user_id is stamped on this connection's client events.
+    const signedUser = kind.auth === 'private' && channelData !== undefined ? parseMember(channelData) : undefined;
+    if (signedUser) conn.presenceUser.set(channel, signedUser.user_id);
 
     if (kind.auth === 'presence') {
       const member = parseMember(channelData) as Member;
@@ -91,6 +95,7 @@ export class ChannelManager {
 
   async unsubscribe(conn: Connection, channel: string): Promise<void> {
     if (!conn.channels.delete(channel)) return;
+    conn.presenceUser.delete(channel);
     const app = conn.app;
     const key = `${app.id}\u0000${channel}`;
     const set = this.local.get(key);
@@ -98,7 +103,6 @@ export class ChannelManager {
     if (set?.size === 0) this.local.delete(key);
     const kind = channelKind(channel);
     if (kind.auth === 'presence') {
-      conn.presenceUser.delete(channel);
       const { member, lastForUser } = await this.bus.removeMember(app.id, channel, conn.socketId);
       if (member && lastForUser) await this.memberRemoved(app.id, channel, member);
     }
@@ -146,6 +150,13 @@ export class ChannelManager {
     }
   }
 
+  /** A new channel beyond the app's `maxChannelsPerConnection` (re-subscribing to a channel already held is fine). */
+  private overChannelLimit(conn: Connection, channel: string): Refusal | undefined {
+    const limit = conn.app.maxChannelsPerConnection;
+    if (conn.channels.size < limit || conn.channels.has(channel)) return undefined;
+    return { code: PUSHER_CODES.TOO_MANY_CHANNELS, message: `A connection may subscribe to at most ${limit} channels` };
+  }
+
   private async authorize(conn: Connection, channel: string, auth: string | undefined, channelData: string | undefined): Promise<Refusal | undefined> {
     const kind = channelKind(channel);
     const app = conn.app;
@@ -155,12 +166,15 @@ export class ChannelManager {
         : { code: PUSHER_CODES.UNAUTHORIZED, message: `Sign in as this user before subscribing to ${channel}` };
     }
     if (kind.auth === 'none') return undefined;
-    const signed = kind.auth === 'presence' ? channelData : undefined;
     if (kind.auth === 'presence' && channelData === undefined) return { code: PUSHER_CODES.UNAUTHORIZED, message: `Presence channel ${channel} needs channel_data` };
-    if (!verifyAuth(channelAuth(app.key, app.secret, conn.socketId, channel, signed), auth)) {
+    // A private channel's channel_data is optional; when sent, the signature covers it, as for presence.
+    if (!verifyAuth(channelAuth(app.key, app.secret, conn.socketId, channel, channelData), auth)) {
       return { code: PUSHER_CODES.UNAUTHORIZED, message: `Invalid signature: subscription to ${channel} is not authorised` };
     }
-    if (kind.auth !== 'presence') return undefined;
+    if (kind.auth !== 'presence') {
+      if (channelData !== undefined && !parseMember(channelData)) return { code: PUSHER_CODES.UNAUTHORIZED, message: 'channel_data must be JSON with a user_id' };
+      return undefined;
+    }
     const member = parseMember(channelData);
     if (!member) return { code: PUSHER_CODES.UNAUTHORIZED, message: 'channel_data must be JSON with a user_id' };
     const members = await this.bus.members(app.id, channel);

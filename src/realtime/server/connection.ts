@@ -10,22 +10,33 @@ export interface Socket {
 /** One client connection: its app, socket id, subscriptions, signed-in user and liveness. */
 export class Connection {
   readonly channels = new Set<string>();
-  /** Presence channel → the user id this connection joined it as (for client events' `user_id`). */
+  /**
+   * Channel → the user id this connection subscribed as, from signed `channel_data` (presence, or a
+   * private channel whose authorisation carried one): the server-set `user_id` of its client events.
+   */
   readonly presenceUser = new Map<string, string>();
   userId: string | undefined;
+  /** Authoriser (an agent id) → the sessions in which they signed something for this connection. */
+  readonly authorisedBy = new Map<string, Set<string>>();
   lastSeen: number;
   pingSentAt: number | undefined;
   closed = false;
   /** Frames are handled one after another per connection, in arrival order. */
   queue: Promise<void> = Promise.resolve();
+  /** Frames received and not yet handled; bounded by the app's `maxPendingFrames`. */
+  pending = 0;
   private eventWindowStart = 0;
   private eventsInWindow = 0;
+  private frameWindowStart = 0;
+  private framesInWindow = 0;
 
   constructor(
     private readonly socket: Socket,
     readonly app: RealtimeApp,
     readonly socketId: string,
     now: number,
+    /** The client's address key (IPv6: its /64) counted against `maxConnectionsPerIp`; undefined when unknown. */
+    readonly ip?: string,
   ) {
     this.lastSeen = now;
   }
@@ -48,6 +59,16 @@ export class Connection {
   touch(now: number): void {
     this.lastSeen = now;
     this.pingSentAt = undefined;
+  }
+
+  /** Counts any frame against the app's per-second frame allowance; false when over it. */
+  allowFrame(now: number): boolean {
+    if (now - this.frameWindowStart >= 1000) {
+      this.frameWindowStart = now;
+      this.framesInWindow = 0;
+    }
+    this.framesInWindow += 1;
+    return this.framesInWindow <= this.app.maxFrameRate;
   }
 
   /** Counts a client event against the app's per-second allowance; false when over it. */

@@ -9,6 +9,7 @@ import { encodeFrame, errorFrame, eventFrame, parseClientFrame, type ClientFrame
 import { userAuth, verifyAuth } from '../protocol/signatures.js';
 import { ChannelManager, type ChannelEventListener } from './channel-manager.js';
 import { Connection, type Socket } from './connection.js';
+import { addressKey, CounterMap } from './counter-map.js';
 import { checkHandshake, type HandshakeRequest } from './handshake.js';
 
 /** How long a pinged client has to answer before it is closed with 4201. */
@@ -30,7 +31,9 @@ export interface RealtimeServerDeps {
  */
 export class RealtimeServer {
   private readonly connections = new Map<string, Connection>();
-  private readonly perApp = new Map<string, number>();
+  private readonly perApp = new CounterMap();
+  /** This node's connections per app and client address (`addressKey`). */
+  private readonly perIp = new CounterMap();
   private readonly channels: ChannelManager;
   private readonly clock: Clock;
   private readonly listeners: ChannelEventListener[];
@@ -80,29 +83,53 @@ export class RealtimeServer {
 
   /** A new WebSocket: checks the handshake, then sends `pusher:connection_established` (or the refusal and a close code). */
   open(socket: Socket, request: HandshakeRequest): Connection | undefined {
-    const result = checkHandshake(this.deps.apps, request, (appId) => this.perApp.get(appId) ?? 0);
+    const result = checkHandshake(
+      this.deps.apps,
+      request,
+      (appId) => this.perApp.get(appId),
+      (appId, ip) => this.perIp.get(addressKey(appId, ip)),
+    );
     if (!result.ok) {
       socket.send(encodeFrame(errorFrame(result.code, result.message)));
       socket.close(result.code, result.message);
       return undefined;
     }
     const socketId = `${randomInt(1, 2 ** 47)}.${randomInt(1, 2 ** 47)}`;
-    const conn = new Connection(socket, result.app, socketId, this.clock.now());
+    const conn = new Connection(socket, result.app, socketId, this.clock.now(), request.ip);
     this.connections.set(socketId, conn);
-    this.perApp.set(result.app.id, (this.perApp.get(result.app.id) ?? 0) + 1);
+    this.perApp.increment(result.app.id);
+    if (conn.ip !== undefined) this.perIp.increment(addressKey(result.app.id, conn.ip));
     conn.send({ event: 'pusher:connection_established', data: JSON.stringify({ socket_id: socketId, activity_timeout: result.app.activityTimeout }) });
     return conn;
   }
 
-  /** One text frame from a client; frames of a connection are handled in order. */
+  /**
+   * One text frame from a client; frames of a connection are handled in order. A connection over
+   * its frame rate (4101) or with too many frames waiting (4103) is closed, its frame dropped.
+   */
   receive(conn: Connection, text: string): Promise<void> {
     // A closing socket may still deliver frames; acting on them would subscribe a connection already cleaned up.
     if (conn.closed) return conn.queue;
-    conn.touch(this.clock.now());
-    conn.queue = conn.queue.then(() => this.handle(conn, text)).catch((error: unknown) => {
+    const now = this.clock.now();
+    conn.touch(now);
+    if (!conn.allowFrame(now)) return this.refuse(conn, PUSHER_CODES.FRAME_RATE_EXCEEDED, `More than ${conn.app.maxFrameRate} frames per second`);
+    if (conn.pending >= conn.app.maxPendingFrames) return this.refuse(conn, PUSHER_CODES.FRAME_QUEUE_FULL, `More than ${conn.app.maxPendingFrames} frames waiting`);
+    conn.pending += 1;
+    conn.queue = conn.queue.then(() => {
+      conn.pending -= 1;
+      return this.handle(conn, text);
+    }).catch((error: unknown) => {
       this.deps.logger.error({ err: error, socketId: conn.socketId }, 'frame handling failed');
       conn.send(errorFrame(PUSHER_CODES.RECONNECT, 'Internal error'));
     });
+    return conn.queue;
+  }
+
+  /** Closes a connection that broke a limit: the error frame first (pusher-js logs it), then the close code. */
+  private refuse(conn: Connection, code: number, message: string): Promise<void> {
+    conn.send(errorFrame(code, message));
+    conn.close(code, message);
+    void this.disconnect(conn);
     return conn.queue;
   }
 
@@ -115,7 +142,8 @@ export class RealtimeServer {
   async disconnect(conn: Connection): Promise<void> {
     if (!this.connections.delete(conn.socketId)) return;
     conn.closed = true;
-    this.perApp.set(conn.app.id, Math.max(0, (this.perApp.get(conn.app.id) ?? 1) - 1));
+    this.perApp.decrement(conn.app.id);
+    if (conn.ip !== undefined) this.perIp.decrement(addressKey(conn.app.id, conn.ip));
     await conn.queue;
     await this.channels.leaveAll(conn);
   }
@@ -133,9 +161,17 @@ export class RealtimeServer {
     await this.deps.bus.publish({ type: 'terminate', appId: app.id, userId });
   }
 
-  /** Disconnects every connection that joined `presenceChannel` as `userId`, cluster-wide (an agent whose sessions ended). */
-  async terminateMember(app: RealtimeApp, presenceChannel: string, userId: string): Promise<void> {
-    await this.deps.bus.publish({ type: 'terminate', appId: app.id, userId, presenceChannel });
+  /**
+   * Remembers, on whichever node holds `socketId`, that `by` (an agent) signed something for it in
+   * `session`; `terminateAuthorisedBy` can then close it, cluster-wide.
+   */
+  async authorised(app: RealtimeApp, socketId: string, by: string, session: string): Promise<void> {
+    await this.deps.bus.publish({ type: 'authorised', appId: app.id, socketId, by, session });
+  }
+
+  /** Disconnects every connection `by` authorised, except those authorised only within `exceptSession`, cluster-wide. */
+  async terminateAuthorisedBy(app: RealtimeApp, by: string, exceptSession?: string): Promise<void> {
+    await this.deps.bus.publish({ type: 'terminate_authorised', appId: app.id, by, exceptSession });
   }
 
   private async handle(conn: Connection, text: string): Promise<void> {
@@ -231,11 +267,27 @@ export class RealtimeServer {
 
   /** Delivers a bus message to this node's subscribers. */
   private deliver(message: BusMessage): void {
+    if (message.type === 'authorised') {
+      const conn = this.connections.get(message.socketId);
+      if (conn?.app.id !== message.appId) return;
+      const sessions = conn.authorisedBy.get(message.by) ?? new Set<string>();
+      conn.authorisedBy.set(message.by, sessions.add(message.session));
+      return;
+    }
+    if (message.type === 'terminate_authorised') {
+      for (const conn of [...this.connections.values()]) {
+        if (conn.app.id !== message.appId) continue;
+        const sessions = conn.authorisedBy.get(message.by);
+        if (!sessions || [...sessions].every((s) => s === message.exceptSession)) continue;
+        conn.close(PUSHER_CODES.UNAUTHORIZED, 'Connection terminated by the server');
+        void this.disconnect(conn);
+      }
+      return;
+    }
     if (message.type === 'terminate') {
       for (const conn of [...this.connections.values()]) {
         if (conn.app.id !== message.appId) continue;
-        const user = message.presenceChannel === undefined ? conn.userId : conn.presenceUser.get(message.presenceChannel);
-        if (user !== message.userId) continue;
+        if (conn.userId !== message.userId) continue;
         conn.close(PUSHER_CODES.UNAUTHORIZED, 'Connection terminated by the server');
         void this.disconnect(conn);
       }

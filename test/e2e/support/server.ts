@@ -207,6 +207,11 @@ export async function startParley(extraEnv: Record<string, string> = {}): Promis
     CHAT_RATE_LIMIT_START: '1000/1m',
     CHAT_RATE_LIMIT_SEND: '1000/1m',
     AGENT_RATE_LIMIT_LOGIN: '1000/1m',
+    AGENT_RATE_LIMIT_LOGIN_ACCOUNT: '1000/1m',
+    CHAT_RATE_LIMIT_LOOKUP: '1000/1m',
+    CHAT_RATE_LIMIT_RESUME: '1000/1m',
+    CHAT_RATE_LIMIT_READ: '1000/1m',
+    BROADCAST_RATE_LIMIT_AUTH: '1000/1m',
     ...extraEnv,
   };
   const stop = async () => {

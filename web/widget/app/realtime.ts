@@ -1,4 +1,5 @@
 import PusherImport from 'pusher-js';
+import { typingSender, type PusherMessage } from '../../shared/typing-sender.js';
 import type { LinkState } from './delivery.js';
 import type { ChatMessage, Conversation, ServerConfig } from './types.js';
 
@@ -40,12 +41,11 @@ const Pusher = ((PusherImport as unknown as { default?: typeof PusherImport }).d
 
 type Bindable = { bind(event: string, callback: (data: never) => void): unknown };
 
-/** Binds the conversation events on a pusher-js channel (ours, or the one under a host page's Echo). */
+/** Binds the conversation events on a pusher-js channel; typing whispers come through the connection (see `connectPusher`). */
 function bindConversation(channel: Bindable, events: ConversationEvents): void {
   channel.bind('MessageSent', (data: { message: ChatMessage }) => events.message(data.message));
   channel.bind('MessagesRead', (data: { seq: number; reader: { type: string } }) => events.read(data.seq, data.reader));
   channel.bind('ConversationUpdated', (data: { conversation: Conversation }) => events.conversation(data.conversation));
-  channel.bind('client-typing', (data: TypingData) => events.typing(data ?? {}));
   channel.bind('pusher:subscription_succeeded', () => events.subscribed());
   channel.bind('pusher:subscription_error', (error: { status?: number }) => events.subscriptionError(error?.status));
 }
@@ -71,15 +71,26 @@ export function connectPusher(config: ServerConfig, token: () => string | undefi
   events.state(pusher.connection.state as LinkState);
 
   let current: string | undefined;
+  let conversation: ConversationEvents | undefined;
+  // Only the connection's 'message' event carries the server-set user_id of a private channel's
+  // whisper: it tells an agent's typing from the visitor's own other tab, whatever `from` claims.
+  pusher.connection.bind('message', (message: PusherMessage) => {
+    if (message.event !== 'client-typing' || message.channel === undefined || message.channel !== current) return;
+    const data = (message.data ?? {}) as TypingData;
+    const from = typingSender(message.user_id, data.from);
+    if (from !== 'unknown') conversation?.typing({ ...data, from });
+  });
   return {
     subscribe(id, conversationEvents) {
       if (current) pusher.unsubscribe(current);
       current = channelName(id);
+      conversation = conversationEvents;
       bindConversation(pusher.subscribe(current), conversationEvents);
     },
     unsubscribe() {
       if (current) pusher.unsubscribe(current);
       current = undefined;
+      conversation = undefined;
     },
     whisperTyping(data) {
       const channel = current ? pusher.channel(current) : undefined;

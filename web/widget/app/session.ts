@@ -290,9 +290,24 @@ function outcome(res: ApiResult<unknown>): SendOutcome {
   return res.retryAfterMs ? { kind: 'retry', afterMs: res.retryAfterMs } : { kind: 'retry' };
 }
 
-function pageFields(page: { url: string; referrer: string }): { page_url?: string; referrer?: string } {
+/** The page and referrer as origin + path only: queries and fragments often carry tokens and personal data. */
+export function pageFields(page: { url: string; referrer: string }): { page_url?: string; referrer?: string } {
   const fields: { page_url?: string; referrer?: string } = {};
-  if (/^https?:\/\//.test(page.url)) fields.page_url = page.url.slice(0, 2048);
-  if (/^https?:\/\//.test(page.referrer)) fields.referrer = page.referrer.slice(0, 2048);
+  const pageUrl = originAndPath(page.url);
+  const referrer = originAndPath(page.referrer);
+  if (pageUrl !== undefined) fields.page_url = pageUrl;
+  if (referrer !== undefined) fields.referrer = referrer;
   return fields;
+}
+
+function originAndPath(address: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(address);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  const value = url.origin + url.pathname;
+  return value.length <= 2048 ? value : undefined;
 }

@@ -1,4 +1,8 @@
-/** The panel's styles, inside the shadow root: nothing leaks out, the page's rules do not reach in. */
+/**
+ * The panel's styles, inside the shadow root: nothing leaks out, the page's rules do not reach in.
+ * Text keeps WCAG AA contrast in every state: pending and failed bubbles are marked by an outline
+ * and their meta line, never by fading.
+ */
 export const PANEL_CSS = `
 .wrap{--bg:#fff;--fg:#111827;--muted:#6b7280;--line:#e5e7eb;--soft:#f3f4f6;--agent:#f1f3f6;--err:#b91c1c;
 font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--fg);-webkit-font-smoothing:antialiased}
@@ -32,8 +36,8 @@ button:focus-visible,a:focus-visible,textarea:focus-visible,input:focus-visible{
 .bubble{padding:9px 13px;border-radius:14px 14px 14px 4px;background:var(--agent);white-space:pre-wrap;overflow-wrap:anywhere;word-break:break-word}
 .msg[data-sender=visitor] .bubble{background:var(--pa);color:var(--pat);border-radius:14px 14px 4px 14px}
 .msg[data-sender=system] .bubble{background:transparent;color:var(--muted);font-size:12.5px;font-style:italic;text-align:center;padding:2px 6px}
-.msg[data-state=pending] .bubble{opacity:.65}
-.msg[data-state=failed] .bubble{opacity:.65;outline:1px dashed var(--err)}
+.msg[data-state=pending] .bubble{outline:1px dashed var(--muted);outline-offset:1px}
+.msg[data-state=failed] .bubble{outline:1px dashed var(--err);outline-offset:1px}
 .bubble a{color:inherit;text-decoration:underline;text-underline-offset:2px}
 .meta{margin-top:3px;font-size:11.5px;color:var(--muted);padding:0 4px}
 .msg[data-state=failed] .meta{color:var(--err)}
