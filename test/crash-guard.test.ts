@@ -3,23 +3,21 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { installCrashGuard, isClientError } from '../src/ops/crash-guard.js';
 
-/** A logger that keeps its lines, and a process stand-in whose exit is recorded. */
+/** A logger that keeps its lines, and a process stand-in whose listeners the guard installs. */
 function guarded() {
   const lines: { level: number; msg: string; origin?: string; err?: { message: string } }[] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line) as (typeof lines)[number]) });
   const target = new EventEmitter();
-  const exits: number[] = [];
-  const remove = installCrashGuard(logger, { target, exit: (code) => exits.push(code) });
-  return { lines, target, exits, remove };
+  const remove = installCrashGuard(logger, { target });
+  return { lines, target, remove };
 }
 
 const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
 
 describe('crash guard (docs/security.md: when something goes wrong)', () => {
   it('logs a rejected promise nobody handled, with its origin, and keeps serving', () => {
-    const { lines, target, exits } = guarded();
+    const { lines, target } = guarded();
     target.emit('unhandledRejection', new Error('bus publish failed'));
-    expect(exits).toEqual([]);
     expect(lines).toMatchObject([{ level: 50, origin: 'unhandledRejection', err: { message: 'bus publish failed' } }]);
   });
 
@@ -30,17 +28,15 @@ describe('crash guard (docs/security.md: when something goes wrong)', () => {
     ['an HTTP parser error', withCode('Parse Error: Invalid header value char', 'HPE_INVALID_HEADER_TOKEN')],
     ['a WebSocket protocol error', withCode('Invalid WebSocket frame: invalid UTF-8 sequence', 'WS_ERR_INVALID_UTF8')],
   ])('logs %s thrown from one socket and keeps serving', (_name, error) => {
-    const { lines, target, exits } = guarded();
+    const { lines, target } = guarded();
     target.emit('uncaughtException', error, 'uncaughtException');
-    expect(exits).toEqual([]);
-    expect(lines).toMatchObject([{ level: 50, origin: 'uncaughtException', err: { message: error.message } }]);
+    expect(lines).toMatchObject([{ level: 40, origin: 'uncaughtException', err: { message: error.message } }]);
   });
 
-  it('logs any other uncaught exception as fatal and exits with 1, so the supervisor restarts a clean process', () => {
-    const { lines, target, exits } = guarded();
+  it('logs any other uncaught exception as an error with its origin and message, and keeps serving (no client can end the process)', () => {
+    const { lines, target } = guarded();
     target.emit('uncaughtException', new TypeError("Cannot read properties of undefined (reading 'id')"), 'uncaughtException');
-    expect(exits).toEqual([1]);
-    expect(lines).toMatchObject([{ level: 60, origin: 'uncaughtException' }]);
+    expect(lines).toMatchObject([{ level: 50, origin: 'uncaughtException', err: { message: "Cannot read properties of undefined (reading 'id')" } }]);
   });
 
   it('removes its handlers when asked', () => {

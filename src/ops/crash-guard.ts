@@ -16,33 +16,28 @@ export function isClientError(error: unknown): boolean {
 export interface CrashGuardOptions {
   /** Where the handlers go (the process; an EventEmitter in tests). */
   target?: Pick<NodeJS.EventEmitter, 'on' | 'off'>;
-  exit?: (code: number) => void;
 }
 
 /**
  * The policy for errors nothing else caught (see docs/security.md, "When something goes wrong"):
- * - a rejected promise nobody awaited is logged and serving goes on: it failed one operation,
- *   and no synchronous state was left half-changed;
- * - an uncaught exception from one client's socket or request (`isClientError`) is logged and
- *   serving goes on: only that client is affected;
- * - any other uncaught exception is logged as fatal and the process exits with 1, because its
- *   state is unknown; the supervisor (systemd, Docker, Kubernetes) starts a clean one.
- * Logs carry the error and where it came from, never request bodies or credentials.
- * Returns a function that removes the handlers.
+ * log them with where they came from and keep serving. Parley's state lives in the database and
+ * in per-connection objects, so an exception that escaped one request or socket leaves the other
+ * clients' state intact; exiting would hand any client who finds such a path a way to take the
+ * whole chat down. Errors from one client's connection (`isClientError`) are logged at `warn`,
+ * anything else at `error` as the bug it is. Logs carry the error and its origin, never request
+ * bodies or credentials. Returns a function that removes the handlers.
  */
 export function installCrashGuard(logger: Logger, options: CrashGuardOptions = {}): () => void {
   const target = options.target ?? process;
-  const exit = options.exit ?? ((code: number) => process.exit(code));
   const onRejection = (reason: unknown) => {
     logger.error({ err: reason, origin: 'unhandledRejection' }, 'a promise failed and nothing handled it; still serving');
   };
   const onException = (error: unknown, origin?: string) => {
     if (isClientError(error)) {
-      logger.error({ err: error, origin: origin ?? 'uncaughtException' }, 'a client connection failed and nothing handled it; still serving');
+      logger.warn({ err: error, origin: origin ?? 'uncaughtException' }, 'a client connection failed and nothing handled it; still serving');
       return;
     }
-    logger.fatal({ err: error, origin: origin ?? 'uncaughtException' }, 'unexpected error: exiting so the supervisor restarts a clean process');
-    exit(1);
+    logger.error({ err: error, origin: origin ?? 'uncaughtException' }, 'unexpected error nothing handled (a bug: please report it); still serving');
   };
   target.on('unhandledRejection', onRejection);
   target.on('uncaughtException', onException);

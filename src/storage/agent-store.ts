@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { AgentRow, AgentsTable, Database } from './schema.js';
 import type { Insertable, Updateable } from 'kysely';
+import { deleteInBatches, PURGE_BATCH_SIZE } from './batches.js';
 
 /** Agents and their login sessions. */
 export class AgentStore {
@@ -85,8 +86,17 @@ export class AgentStore {
     await q.execute();
   }
 
-  async purgeSessions(now: number): Promise<number> {
-    const r = await this.db.deleteFrom('agent_sessions').where('expires_at', '<=', now).executeTakeFirst();
-    return Number(r.numDeletedRows);
+  /** Deletes expired sessions, `batchSize` per statement (see `deleteInBatches`); answers how many went. */
+  async purgeSessions(now: number, batchSize = PURGE_BATCH_SIZE): Promise<number> {
+    return deleteInBatches(async (limit) => {
+      const rows = await this.db.selectFrom('agent_sessions').select('token_hash').where('expires_at', '<=', now).limit(limit).execute();
+      if (rows.length === 0) return { picked: 0, deleted: 0 };
+      const r = await this.db
+        .deleteFrom('agent_sessions')
+        .where('token_hash', 'in', rows.map((row) => row.token_hash))
+        .where('expires_at', '<=', now)
+        .executeTakeFirst();
+      return { picked: rows.length, deleted: Number(r.numDeletedRows) };
+    }, batchSize);
   }
 }

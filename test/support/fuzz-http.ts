@@ -11,7 +11,7 @@ export interface RawAnswer {
 }
 
 /** One request over its own TCP connection; resolves with the answer once the server closes or the body is complete. */
-export function exchange(port: number, request: Buffer, timeoutMs = 10_000): Promise<RawAnswer> {
+export function exchange(port: number, request: Buffer, timeoutMs = 10_000, options: { endAfterWrite?: boolean } = {}): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     let data = Buffer.alloc(0);
     let settled = false;
@@ -25,7 +25,7 @@ export function exchange(port: number, request: Buffer, timeoutMs = 10_000): Pro
       else resolve(parseAnswer(data));
     };
     const timer = setTimeout(() => finish(new Error(`no complete answer within ${timeoutMs} ms to ${describeRequest(request)}`)), timeoutMs);
-    socket.on('connect', () => socket.write(request));
+    socket.on('connect', () => (options.endAfterWrite ? socket.end(request) : socket.write(request)));
     socket.on('data', (chunk) => {
       data = Buffer.concat([data, chunk]);
       if (complete(data)) finish();
@@ -37,14 +37,27 @@ export function exchange(port: number, request: Buffer, timeoutMs = 10_000): Pro
 }
 
 /** True once the head and a Content-Length body have arrived. */
-function complete(data: Buffer): boolean {
+function complete(received: Buffer): boolean {
+  const data = withoutInterim(received);
   const end = data.indexOf('\r\n\r\n');
   if (end === -1) return false;
   const length = /\r\ncontent-length: *(\d+)/i.exec(data.subarray(0, end).toString('latin1'));
   return length !== null && data.length >= end + 4 + Number(length[1]);
 }
 
-function parseAnswer(data: Buffer): RawAnswer {
+/** The bytes after any interim `1xx` answers (`100 Continue`). */
+function withoutInterim(data: Buffer): Buffer {
+  let rest = data;
+  while (/^HTTP\/1\.[01] 1\d\d /.test(rest.subarray(0, 16).toString('latin1'))) {
+    const end = rest.indexOf('\r\n\r\n');
+    if (end === -1) return rest;
+    rest = rest.subarray(end + 4);
+  }
+  return rest;
+}
+
+function parseAnswer(received: Buffer): RawAnswer {
+  const data = withoutInterim(received);
   const end = data.indexOf('\r\n\r\n');
   if (end === -1) return { status: undefined, headers: {}, body: data.toString('latin1') };
   const [statusLine = '', ...lines] = data.subarray(0, end).toString('latin1').split('\r\n');

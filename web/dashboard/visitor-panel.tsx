@@ -19,7 +19,7 @@ export function VisitorPanel({ conversation, earlier }: { conversation: Conversa
     ['First seen', new Date(conversation.created_at).toLocaleString()],
   ];
   return (
-    <aside class="visitor" data-parley="visitor-panel" aria-label="Visitor">
+    <aside class="visitor-panel" data-parley="visitor-panel" aria-label="Visitor">
       <h2>Visitor</h2>
       <dl>
         {rows.map(([term, value]) => (
