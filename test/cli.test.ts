@@ -305,7 +305,7 @@ describe('parley purge', () => {
 });
 
 describe('parley realtime:start', () => {
-  const APP = { REVERB_APP_ID: '424242', REVERB_APP_KEY: 'standalone-key', REVERB_APP_SECRET: 'standalone-secret' };
+  const APP = { REVERB_APP_ID: '424242', REVERB_APP_KEY: 'standalone-key', REVERB_APP_SECRET: 'standalone-secret-0123456789abcdef0123456789' };
   const opened: PusherClients[] = [];
   afterEach(() => {
     for (const clients of opened.splice(0)) clients.closeAll();

@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import Pusher from 'pusher';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../src/errors/error-codes.js';
-import { answerClientError } from '../src/http/framework-errors.js';
+import { answerClientError, clientErrorFailure } from '../src/http/framework-errors.js';
 import { createParley, type Parley } from '../src/main.js';
 import { freshStorage } from './support/engines.js';
 import { startHarness, testConfig, TEST_SECRETS, type Harness } from './support/harness.js';
@@ -68,6 +68,17 @@ describe('framework refusals answer {"error":{code,message}}', () => {
     const port = (h.app.server.address() as AddressInfo).port;
     const answer = parseRaw(await rawExchange(port, 'HELLO\x01 / HTTP/1.1\r\n\r\n'));
     expect(answer).toMatchObject({ status: 400, body: { error: { code: 'bad_request' } } });
+  });
+
+  it.each([
+    ['HPE_HEADER_OVERFLOW', 'header_too_large', 431],
+    ['ERR_HTTP_REQUEST_TIMEOUT', 'request_timeout', 408],
+    ['HPE_INVALID_METHOD', 'bad_request', 400],
+    [undefined, 'bad_request', 400],
+  ])('the HTTP parser\'s %s is answered as documented code %s (%i)', (nodeCode, code, status) => {
+    const failure = clientErrorFailure(nodeCode);
+    expect(failure.code).toBe(code);
+    expect(ERROR_CODES[failure.code]).toBe(status);
   });
 
   it('a client error on a socket that is already destroyed writes nothing and does not throw', () => {

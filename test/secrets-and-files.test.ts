@@ -12,6 +12,7 @@ import { LogBroadcaster } from '../src/broadcasting/log-broadcaster.js';
 import { ConfigError, loadConfig, type GeneratedSecrets } from '../src/config/config.js';
 import { ensureGeneratedSecrets } from '../src/config/secrets.js';
 import { opsRoutes } from '../src/http/routes/ops-routes.js';
+import { AgentStore } from '../src/storage/agent-store.js';
 import { ConversationStore } from '../src/storage/conversation-store.js';
 import { openStorage, type Storage } from '../src/storage/database.js';
 import type { NewConversation } from '../src/storage/schema.js';
@@ -240,5 +241,18 @@ describe.each(ENGINES)('purge in batches on %s', (engine) => {
     const tickets = Array.from({ length: 23 }, (_, i) => ({ ticket_hash: `t-${i}`, conversation_id: c!.id, fingerprint_hash: 'f', client_ip: '203.0.113.5', expires_at: i < 20 ? 5 : 1_000, used_at: null, seed: null }));
     await storage.db.insertInto('resume_tickets').values(tickets).execute();
     expect(await store.purgeTickets(100, 7)).toBe(20);
+  });
+
+  it('purges expired agent sessions in batches too', async (ctx) => {
+    if (skipEngine(engine)) return ctx.skip();
+    storage = await freshStorage(engine);
+    const [agent] = await storage.db
+      .insertInto('agents')
+      .values({ email: 'a@example.test', name: 'A', password_hash: 'x', role: 'agent', created_at: 1, last_seen_at: null, deactivated_at: null })
+      .returning('id')
+      .execute();
+    const sessions = Array.from({ length: 12 }, (_, i) => ({ token_hash: `s-${i}`, agent_id: agent!.id, created_at: 1, expires_at: i < 10 ? 5 : 1_000, ip: '203.0.113.5', user_agent: 'UA' }));
+    await storage.db.insertInto('agent_sessions').values(sessions).execute();
+    expect(await new AgentStore(storage.db).purgeSessions(100, 4)).toBe(10);
   });
 });

@@ -9,7 +9,8 @@ import { ADMIN } from './support/server.js';
  * Every screen a person uses passes axe-core's WCAG 2.1 A and AA rules (docs/widget.md and
  * docs/dashboard.md, "Accessibility"), at desktop and phone sizes: the customer widget in its
  * open shadow root on the demo page, and each page of the agent dashboard. Each check runs once
- * the state under test is visible; nothing sleeps.
+ * the state under test is visible; nothing sleeps. With `AXE_SCREENSHOTS=/tmp/axe` each checked
+ * screen is saved there too, to look at the phone layouts.
  */
 
 /**
@@ -39,10 +40,9 @@ const OTHER_DEVICE: BrowserContextOptions = { viewport: { width: 1440, height: 9
 const AGENT = { email: 'alex@e2e.test', name: 'Alex Agent', password: 'alex-e2e-password', role: 'agent' as const };
 
 describe.skipIf(skipWithoutChromium)('accessibility (axe-core, WCAG 2.1 AA) in Chromium', { timeout: 90_000 }, () => {
-  const suite = dashboardSuite(async (server) => {
+  const { parley, context, pageIn, startChat, loginPage, dashboardShown, openConversation } = dashboardSuite(async (server) => {
     await server.agent.createAgent(AGENT);
   });
-  const { parley, context, pageIn, startChat, loginPage, dashboardShown, openConversation } = suite;
 
   /** A fresh browser of this size on the demo page, launcher drawn. */
   async function demoPage(options: BrowserContextOptions): Promise<TestPage> {
@@ -79,6 +79,16 @@ describe.skipIf(skipWithoutChromium)('accessibility (axe-core, WCAG 2.1 AA) in C
     expect(failure).toContain('button-name (critical): Buttons must have discernible text');
     expect(failure).toContain('at #host >>> button');
     expect(failure).toContain('<button class="mute"></button>');
+  });
+
+  it('the demo page and the chat with an agent reply have no violations in dark mode', async () => {
+    const visitor = await demoPage({ ...DESKTOP, ...AXE_READY, colorScheme: 'dark' });
+    const { page } = visitor;
+    await openWidget(page);
+    const id = await startChat(visitor, 'Hello from a dark screen');
+    await parley().agentReply(id, 'Hello! Details at https://example.com/help');
+    await waitForMessage(page, 'Hello! Details at https://example.com/help', { sender: 'agent', timeout: 5_000 });
+    await expectNoAxeViolations(page, { label: 'demo page with the chat open, dark mode' });
   });
 
   describe.each(SIZES)('at %s size', (size, options) => {

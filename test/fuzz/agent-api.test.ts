@@ -71,7 +71,7 @@ describe('fuzzing the agent API', () => {
   const email = () => fc.constantFrom(ADMIN.email, 'victim@example.test', 'new@example.test', 'NOT AN EMAIL', 'A@B.C');
   /** Never the admin's real password, so a generated login or password change cannot succeed by chance and lock the suite out. */
   const password = () => fc.constantFrom('wrong password', 'short', 'x'.repeat(1_025));
-  const cases: { name: string; runs: number; requests: () => fc.Arbitrary<RequestSpec> }[] = [
+  const cases: { name: string; runs: number; requests: () => fc.Arbitrary<RequestSpec>; examples?: RequestSpec[] }[] = [
     { name: 'POST /api/agent/login', runs: 15, requests: () => requests('POST', () => '/api/agent/login', shapedObject({ email: email(), password: password() })) },
     { name: 'POST /api/agent/logout (without a valid session)', runs: RUNS, requests: () => requests('POST', () => '/api/agent/logout', undefined, [], false) },
     { name: 'POST /api/agent/me/logout-all (without a valid session)', runs: RUNS, requests: () => requests('POST', () => '/api/agent/me/logout-all', undefined, [], false) },
@@ -112,20 +112,26 @@ describe('fuzzing the agent API', () => {
           shapedObject({ name: fc.constantFrom('N', ' '), role: fc.constantFrom('agent', 'admin', 'root'), password: password(), active: fc.constantFrom(true, false, 'false') }),
         ),
     },
-    { name: 'GET /stratus/{anything}', runs: RUNS, requests: () => requests('GET', (id) => `/stratus/${id}`) },
+    {
+      name: 'GET /stratus/{anything}',
+      runs: RUNS,
+      requests: () => requests('GET', (id) => `/stratus/${id}`),
+      // Found by this suite: an asset lookup that reads prototype keys answered 503.
+      examples: ['__proto__', 'constructor', 'toString'].map((name) => ({ method: 'GET', target: `/stratus/${name}` })),
+    },
   ];
 
   for (const c of cases) {
     it(
       `${c.name}: never a 5xx, every error documented`,
       async () => {
-        await fuzzRequests(server, counts, c.requests(), c.runs);
+        await fuzzRequests(server, counts, c.requests(), c.runs, undefined, c.examples);
       },
       fuzzTimeout(c.runs, 100),
     );
   }
 
-  it('still answers GET /up afterwards', async () => {
+  it('still answers GET /up afterwards, and no request got a 5xx', async () => {
     await expectUp(server.port);
     expect(counts.fiveXx).toBe(0);
     expect(counts.crashes).toBe(0);

@@ -155,7 +155,7 @@ describe('fuzzing the customer API', () => {
     );
   }
 
-  it('still answers GET /up and serves the conversation afterwards', async () => {
+  it('still answers GET /up and serves the conversation afterwards, and no request got a 5xx', async () => {
     await expectUp(server.port);
     const status = await server.send({ method: 'GET', target: `/api/chat/${conversation.id}/status`, headers: [['Authorization', `Bearer ${conversation.token}`]] });
     expect(status.status, status.body).toBe(200);

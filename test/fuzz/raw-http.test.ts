@@ -93,7 +93,7 @@ const rawRequest = fc
     headers,
     manyHeaders: fc.option(fc.integer({ min: 100, max: 3_000 }), { nil: undefined, freq: 8 }),
     body: fc.option(fc.oneof(fc.string({ maxLength: 200 }), fc.constantFrom('5\r\nhello\r\n0\r\n\r\n', 'zz\r\nx\r\n', '0\r\n\r\nGET /up HTTP/1.1\r\n\r\n', '{"body":"x"}')), { nil: undefined }),
-    eol: fc.constantFrom('\r\n', '\r\n', '\r\n', '\n', '\r'),
+    eol: fc.oneof({ weight: 10, arbitrary: fc.constant('\r\n') }, { weight: 1, arbitrary: fc.constantFrom('\n', '\r') }),
   })
   .map((r) => {
     const lines = [`${r.method} ${r.target} ${r.version}`.replace(/ $/, ''), 'Host: 127.0.0.1', 'Connection: close'];
@@ -102,6 +102,19 @@ const rawRequest = fc
     // As a latin1 string (one character per byte), so a counterexample prints as text.
     return lines.join(r.eol) + r.eol + r.eol + Buffer.from(r.body ?? '').toString('latin1');
   });
+
+/** Requests every run tries first: the cases issue 10 names, and counterexamples found before. */
+const ALWAYS = [
+  'GET /api/chat/%ZZ/status HTTP/1.1',
+  'GET // HTTP/1.1',
+  'GET //api/chat/config HTTP/1.1',
+  `GET /api/chat/1/status HTTP/1.1\r\nX-Big: ${'b'.repeat(20_000)}`,
+  `GET /api/chat/${'1'.repeat(600)}/status HTTP/1.1`,
+  `GET /apps/100001/channels/presence-${'c'.repeat(155)} HTTP/1.1`,
+  'GET /stratus/__proto__ HTTP/1.1',
+  'GARBAGE',
+  'GET /up HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked',
+].map((head) => `${head}\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
 
 /** The invariants for an answer to a request whose bytes are `request`: the Pusher API's form under /apps/, the chat API's elsewhere. */
 const checkFor = (request: Buffer) => (answer: RawAnswer) => {
@@ -113,7 +126,8 @@ describe('fuzzing HTTP on raw sockets', () => {
   let server: FuzzServer;
 
   beforeAll(async () => {
-    server = await startFuzzServer(counts);
+    // Short timeouts, so a request the parser is still waiting on (a lying Content-Length, a bare CR) is answered 408 within a second or two.
+    server = await startFuzzServer(counts, { HTTP_HEADERS_TIMEOUT: '1', HTTP_REQUEST_TIMEOUT: '1', HTTP_IDLE_TIMEOUT: '2' });
   });
   afterAll(async () => {
     counts.print();
@@ -127,12 +141,11 @@ describe('fuzzing HTTP on raw sockets', () => {
         fc.asyncProperty(rawRequest, async (text) => {
           const request = Buffer.from(text, 'latin1');
           counts.requests += 1;
-          // The client half-closes after writing: a request the parser is still waiting on ends there.
-          const answer = await exchange(server.port, request, 10_000, { endAfterWrite: true });
-          if (answer.status === undefined && !request.includes('\r\n\r\n')) return;
+          // The client does not half-close: Node's HTTP server drops a request whose client sent FIN before the answer.
+          const answer = await exchange(server.port, request);
           assertAnswer(request, answer, counts, checkFor(request));
         }),
-        fuzzOptions(RUNS),
+        { ...fuzzOptions<[string]>(RUNS), examples: ALWAYS.map((text): [string] => [text]) },
       );
     },
     fuzzTimeout(RUNS, 100),
@@ -196,7 +209,7 @@ describe('fuzzing HTTP on raw sockets', () => {
     fuzzTimeout(RUNS, 100),
   );
 
-  it('still answers GET /up afterwards', async () => {
+  it('still answers GET /up afterwards, and no request got a 5xx', async () => {
     await expectUp(server.port);
     expect(counts.fiveXx).toBe(0);
     expect(counts.crashes).toBe(0);

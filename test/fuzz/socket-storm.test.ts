@@ -1,5 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -142,6 +142,7 @@ describe('a storm of hostile sockets', () => {
   /** Starts one hostile socket; answers the socket to destroy at the end of its wave (left open on purpose where half-open). */
   const unleash = async (b: Behaviour): Promise<Socket> => {
     counts.sockets += 1;
+    if (b.kind !== 'half-open handshake') counts.requests += 1;
     const good = upgradeRequest(`/app/${APP.key}?protocol=7`, { Origin: SHOP_ORIGIN });
     const raw = await RawSocket.open(target.port);
     const note = (code: number) => closeCodes.set(code, (closeCodes.get(code) ?? 0) + 1);

@@ -21,6 +21,14 @@ const RUNS = 60;
 const PUSHER_CODES = documentedPusherCodes();
 const CLOSE_CODES = documentedCloseCodes();
 
+interface UpgradeCase {
+  target: string;
+  origin: string | null;
+  protocol: string | null;
+  version: string;
+  key: string;
+}
+
 interface Outcome {
   status: number;
   errors: number[];
@@ -130,13 +138,21 @@ describe('fuzzing the realtime server with WebSocket frames', () => {
       const header = fc.option(fc.oneof(fc.constantFrom(SHOP_ORIGIN, 'null', 'https://evil.example'), hostileString(2_000).map((s) => Buffer.from(s).toString('latin1').replace(/[\r\n]/g, ''))), { nil: null });
       await fc.assert(
         fc.asyncProperty(
-          fc.record({ target, origin: header, protocol: fc.option(fc.constantFrom('', ',,,', 'pusher', 'a, b'), { nil: null }), version: fc.constantFrom('13', '13', '8', 'x'), key: fc.constantFrom('dGhlIHNhbXBsZSBub25jZQ==', 'dGhlIHNhbXBsZSBub25jZQ==', 'x') }),
+          fc.record<UpgradeCase>({ target, origin: header, protocol: fc.option(fc.constantFrom('', ',,,', 'pusher', 'a, b'), { nil: null }), version: fc.constantFrom('13', '13', '8', 'x'), key: fc.constantFrom('dGhlIHNhbXBsZSBub25jZQ==', 'dGhlIHNhbXBsZSBub25jZQ==', 'x') }),
           async (r) => {
             const request = upgradeRequest(r.target, { Origin: r.origin, 'Sec-WebSocket-Protocol': r.protocol, 'Sec-WebSocket-Version': r.version, 'Sec-WebSocket-Key': r.key });
             await attack(request, []);
           },
         ),
-        fuzzOptions(RUNS),
+        {
+          ...fuzzOptions<[UpgradeCase]>(RUNS),
+          // The upgrades issue 10 names, tried first on every run.
+          examples: [
+            [{ target: '/app/%ZZ?protocol=7', origin: null, protocol: null, version: '13', key: 'dGhlIHNhbXBsZSBub25jZQ==' }],
+            [{ target: `/app/${percentEncode('ключ'.repeat(20))}?protocol=7`, origin: null, protocol: null, version: '13', key: 'dGhlIHNhbXBsZSBub25jZQ==' }],
+            [{ target: `/app/${APP.key}?protocol=7`, origin: Buffer.from(`https://x${'ü'.repeat(150)}.example`).toString('latin1'), protocol: null, version: '13', key: 'dGhlIHNhbXBsZSBub25jZQ==' }],
+          ],
+        },
       );
     },
     fuzzTimeout(RUNS, 100),

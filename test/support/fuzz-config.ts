@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import fc from 'fast-check';
+import type fc from 'fast-check';
 import { ROOT } from './process.js';
 
 /**

@@ -40,13 +40,15 @@ export async function fuzzRequests(
   requests: fc.Arbitrary<RequestSpec>,
   ciRuns: number,
   check: (answer: RawAnswer) => string | undefined = apiAnswerProblem,
+  /** Requests always tried first: counterexamples found before, kept as regressions. */
+  examples: RequestSpec[] = [],
 ): Promise<void> {
   await fc.assert(
     fc.asyncProperty(requests, async (spec) => {
       const answer = await server.send(spec);
       assertAnswer(requestBytes(spec), answer, counts, check);
     }),
-    fuzzOptions(ciRuns),
+    { ...fuzzOptions<[RequestSpec]>(ciRuns), examples: examples.map((e): [RequestSpec] => [e]) },
   );
 }
 
