@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpSignature, md5Hex } from '../../src/realtime/protocol/signatures.js';
 import { contentType, headerLines, hostileBody, hostileString, objectText, pathSegment, percentEncode, shapedObject } from '../support/fuzz-arbitraries.js';
-import { FuzzCounts, fuzzTimeout } from '../support/fuzz-config.js';
+import { FuzzCounts, fuzzOptions, fuzzTimeout } from '../support/fuzz-config.js';
 import { expectUp, pusherApiAnswerProblem, type RequestSpec } from '../support/fuzz-http.js';
 import { APP, fuzzRequests, startFuzzServer, type FuzzServer } from '../support/fuzz-server.js';
 
@@ -101,6 +101,26 @@ describe('fuzzing the Pusher HTTP API', () => {
       fuzzTimeout(RUNS, 50),
     );
   }
+
+  it(
+    'a validly signed query about any valid channel name of up to 164 characters answers 200',
+    async () => {
+      const name = fc
+        .tuple(fc.constantFrom('', 'private-', 'presence-', 'cache-'), fc.string({ unit: fc.constantFrom(...'AZaz09_-=@,.;'.split('')), minLength: 1, maxLength: 164 }))
+        .map(([prefix, rest]) => `${prefix}${rest}`.slice(0, 164));
+      await fc.assert(
+        fc.asyncProperty(name, async (channel) => {
+          const path = `/apps/${APP.id}/channels/${channel}`;
+          const query: Record<string, string> = { auth_key: APP.key, auth_timestamp: String(Math.floor(Date.now() / 1000)), auth_version: '1.0' };
+          query.auth_signature = httpSignature(APP.secret, 'GET', path, query);
+          const answer = await server.send({ method: 'GET', target: `${path}?${new URLSearchParams(query)}` });
+          if (answer.status !== 200) throw new Error(`GET ${path} (${channel.length} characters) answered ${answer.status}: ${answer.body.slice(0, 300)}`);
+        }),
+        fuzzOptions(RUNS),
+      );
+    },
+    fuzzTimeout(RUNS, 50),
+  );
 
   it('still answers GET /up afterwards, and no request got a 5xx', async () => {
     await expectUp(server.port);
