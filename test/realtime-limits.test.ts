@@ -182,6 +182,14 @@ describe('default limits', () => {
     expect(a).toMatchObject({ maxConnections: 10_000, maxConnectionsPerIp: 100, maxChannelsPerConnection: 100, maxFrameRate: 200, maxPendingFrames: 200 });
     expect(b).toMatchObject({ maxConnectionsPerIp: 3, maxChannelsPerConnection: 4, maxFrameRate: 5, maxPendingFrames: 6 });
   });
+
+  it('an apps file with a secret under 32 characters is refused outside development, naming the app', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-apps-'));
+    const file = join(dir, 'apps.json');
+    writeFileSync(file, JSON.stringify({ apps: [{ id: 'a', key: 'ka', secret: 'x'.repeat(32) }, { id: 'b', key: 'kb', secret: 'short' }] }));
+    expect(() => loadAppsFile(file, { minSecretLength: 32 })).toThrow(/apps\.1\.secret: must be at least 32 characters/);
+    expect(loadAppsFile(file)).toHaveLength(2);
+  });
 });
 
 describe('server-set sender of client events', () => {

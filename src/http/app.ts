@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { PasswordWorkBusy } from '../agents/passwords.js';
 import type { Config } from '../config/config.js';
 import type { Metrics } from '../ops/metrics.js';
-import { frameworkErrorOptions, isClientAbort } from './framework-errors.js';
+import { frameworkErrorOptions, isClientAbort, refuseConnect } from './framework-errors.js';
 import { HttpFailure, sendFailure } from './http-error.js';
 import { serverTimeouts } from './server-options.js';
 import { contentSecurityPolicy } from './csp.js';
@@ -57,6 +57,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Bad escapes, over-long path segments, oversized headers: our error shape, not the framework's.
     ...frameworkErrorOptions(deps.logger as FastifyBaseLogger),
   });
+
+  refuseConnect(app.server, deps.logger as FastifyBaseLogger);
 
   app.setErrorHandler((error: FastifyError & { failure?: HttpFailure['failure'] }, request, reply) => {
     if (error instanceof HttpFailure) return sendFailure(reply, error.failure);

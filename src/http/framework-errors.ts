@@ -1,4 +1,5 @@
-import { STATUS_CODES, type ServerResponse } from 'node:http';
+import { STATUS_CODES, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import type { FastifyBaseLogger, FastifyError, FastifyReply, FastifyServerOptions } from 'fastify';
 import { ERROR_CODES, type Failure } from '../errors/error-codes.js';
@@ -49,14 +50,7 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
     if (error.code === 'ECONNRESET' || socket.destroyed) return;
     logger.debug({ err: error, code: error.code }, 'client error');
     const inFlight = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
-    if (socket.writable && !inFlight?.headersSent) {
-      const failure = clientErrorFailure(error.code);
-      const status = ERROR_CODES[failure.code];
-      const body = JSON.stringify({ error: failure });
-      socket.write(
-        `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-      );
-    }
+    if (socket.writable && !inFlight?.headersSent) writeRawFailure(socket, clientErrorFailure(error.code));
   } catch (writeError) {
     logger.debug({ err: writeError }, 'client error answer not written');
   } finally {
@@ -67,4 +61,30 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
 /** True when the client went away mid-request (closed or reset its connection): nothing to answer, nothing went wrong here. */
 export function isClientAbort(error: { code?: string }, raw: { destroyed?: boolean; aborted?: boolean }): boolean {
   return error.code === 'ECONNRESET' || error.code === 'ECONNABORTED' || raw.aborted === true;
+}
+
+/** Writes a whole HTTP answer in the documented error shape straight to a socket nothing else answers. */
+function writeRawFailure(socket: Duplex, failure: Failure): void {
+  const status = ERROR_CODES[failure.code];
+  const body = JSON.stringify({ error: failure });
+  socket.write(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+/**
+ * `CONNECT` never reaches Fastify: Node emits it on the server and, with no listener, drops the
+ * connection without a word. Parley is not a proxy: answer 400 `bad_request` and close.
+ */
+export function refuseConnect(server: Server, logger: FastifyBaseLogger): void {
+  server.on('connect', (_request, socket: Duplex) => {
+    socket.on('error', () => undefined);
+    try {
+      if (socket.writable) writeRawFailure(socket, { code: 'bad_request', message: 'CONNECT is not supported: Parley is not a proxy.' });
+    } catch (error) {
+      logger.debug({ err: error }, 'CONNECT refusal not written');
+    } finally {
+      socket.end();
+    }
+  });
 }

@@ -76,8 +76,11 @@ const appSchema = z.object({
 
 const appsFileSchema = z.object({ apps: z.array(appSchema).min(1) });
 
-/** Reads an apps file (`{"apps":[{"id","key","secret",…}]}`); errors name the file and the field. */
-export function loadAppsFile(path: string): RealtimeApp[] {
+/**
+ * Reads an apps file (`{"apps":[{"id","key","secret",…}]}`); errors name the file and the field.
+ * Secrets shorter than `minSecretLength` are refused like a short `REVERB_APP_SECRET` (docs/security.md).
+ */
+export function loadAppsFile(path: string, options: { minSecretLength?: number } = {}): RealtimeApp[] {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
@@ -89,6 +92,9 @@ export function loadAppsFile(path: string): RealtimeApp[] {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`REVERB_APPS_FILE: ${path} is invalid: ${problems}`);
   }
+  const min = options.minSecretLength ?? 1;
+  const weak = parsed.data.apps.findIndex((a) => a.secret.length < min);
+  if (weak >= 0) throw new Error(`REVERB_APPS_FILE: ${path} is invalid: apps.${weak}.secret: must be at least ${min} characters unless NODE_ENV=development`);
   return parsed.data.apps.map((a) => ({
     id: a.id,
     key: a.key,

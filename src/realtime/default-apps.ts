@@ -1,4 +1,4 @@
-import type { Config } from '../config/config.js';
+import { MIN_SECRET_LENGTH, type Config } from '../config/config.js';
 import { DEFAULT_APP_LIMITS, loadAppsFile, type RealtimeApp } from './apps.js';
 
 /**
@@ -22,5 +22,5 @@ export function configuredApps(config: Config): RealtimeApp[] {
     maxFrameRate: r.maxFrameRate,
     webhooks: r.webhookUrl ? [{ url: r.webhookUrl }] : [],
   };
-  return [main, ...(r.appsFile ? loadAppsFile(r.appsFile) : [])];
+  return [main, ...(r.appsFile ? loadAppsFile(r.appsFile, { minSecretLength: config.env === 'development' ? 1 : MIN_SECRET_LENGTH }) : [])];
 }

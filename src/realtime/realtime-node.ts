@@ -5,7 +5,7 @@ import type { Config } from '../config/config.js';
 import type { Bus } from '../scaling/bus.js';
 import { MemoryBus } from '../scaling/memory-bus.js';
 import { RedisBus } from '../scaling/redis-bus.js';
-import { frameworkErrorOptions } from '../http/framework-errors.js';
+import { frameworkErrorOptions, refuseConnect } from '../http/framework-errors.js';
 import { opsRoutes } from '../http/routes/ops-routes.js';
 import { serverTimeouts } from '../http/server-options.js';
 import { AppRegistry, type RealtimeApp } from './apps.js';
@@ -93,6 +93,7 @@ export async function buildRealtimeApp(node: RealtimeNode, logger: Logger, timeo
     // 164-character channel names in API paths; framework refusals in the documented error shape.
     ...frameworkErrorOptions(logger as FastifyBaseLogger),
   });
+  refuseConnect(app.server, logger as FastifyBaseLogger);
   await app.register(opsRoutes, { checks: { realtime: async () => undefined, ...node.checks } });
   await app.register(node.routes);
   node.attach(app.server);

@@ -11,6 +11,9 @@ const MIGRATIONS: Record<string, EngineMigration> = {
   '0002-resume-guards': resumeGuards,
 };
 
+/** Every migration's name, in order. */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);
+
 /** Applies every pending migration; the result says which ran and whether one failed. */
 export async function migrateToLatest(db: Kysely<unknown>, engine: Engine): Promise<MigrationResultSet> {
   const migrations: Record<string, Migration> = {};

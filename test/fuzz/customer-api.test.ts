@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contentType, headerLines, headerValue, hostileBody, pathSegment, queryString, shapedObject } from '../support/fuzz-arbitraries.js';
-import { FuzzCounts, fuzzTimeout } from '../support/fuzz-config.js';
+import { contentType, headerLines, headerValue, hostileBody, hostileString, pathSegment, queryString, shapedObject } from '../support/fuzz-arbitraries.js';
+import { FuzzCounts, fuzzOptions, fuzzTimeout } from '../support/fuzz-config.js';
 import type { RequestSpec } from '../support/fuzz-http.js';
 import { expectUp } from '../support/fuzz-http.js';
 import { fuzzRequests, jsonOf, SHOP_ORIGIN, startFuzzServer, type FuzzServer } from '../support/fuzz-server.js';
@@ -154,6 +154,34 @@ describe('fuzzing the customer API', () => {
       fuzzTimeout(RUNS, 50),
     );
   }
+
+  it(
+    'another site (any Origin but the one that started the conversation, or none) never obtains its token, a ticket or its transcript',
+    async () => {
+      const foreignOrigin = fc.option(
+        fc.oneof(fc.constantFrom('null', 'https://evil.example', 'http://shop.example', 'https://shop.example:444', 'https://SHOP.example', `${SHOP_ORIGIN}/`, `${SHOP_ORIGIN}.evil.example`), hostileString(200).map((s) => Buffer.from(s).toString('latin1').replace(/[\r\n]/g, ''))).filter((o) => o !== SHOP_ORIGIN),
+        { nil: undefined },
+      );
+      // The control: from the conversation's own site, the same request does resume it (rule 6).
+      const own = await server.send({ method: 'POST', target: '/api/chat/lookup', headers: [['Content-Type', 'application/json'], ['Origin', SHOP_ORIGIN]], body: JSON.stringify({ fingerprint: FP }) });
+      expect(own.body).toContain('"match":"device"');
+      await fc.assert(
+        fc.asyncProperty(foreignOrigin, fc.constantFrom('/api/chat/lookup', '/api/chat/start'), async (origin, path) => {
+          // The very device that started the conversation: same IP, user agent (none) and fingerprint.
+          const answer = await server.send({
+            method: 'POST',
+            target: path,
+            headers: headerLines({ 'Content-Type': 'application/json', Origin: origin, 'X-Client-Fingerprint': FP }),
+            body: JSON.stringify({ fingerprint: FP }),
+          });
+          const leaked = answer.body.includes(conversation.token) || /"resume_ticket"/.test(answer.body) || /"match":"(device|network)"/.test(answer.body) || /"resumed":true/.test(answer.body) || answer.body.includes('"hello"');
+          if (leaked) throw new Error(`POST ${path} with Origin ${JSON.stringify(origin)} → ${answer.status} ${answer.body.slice(0, 300)}`);
+        }),
+        fuzzOptions(RUNS),
+      );
+    },
+    fuzzTimeout(RUNS, 50),
+  );
 
   it('still answers GET /up and serves the conversation afterwards, and no request got a 5xx', async () => {
     await expectUp(server.port);

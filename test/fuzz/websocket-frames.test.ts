@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RealtimeNode } from '../../src/realtime/realtime-node.js';
+import { channelAuth } from '../../src/realtime/protocol/signatures.js';
 import { hostileString, percentEncode } from '../support/fuzz-arbitraries.js';
 import { documentedCloseCodes, documentedPusherCodes, FuzzCounts, fuzzOptions, fuzzTimeout } from '../support/fuzz-config.js';
 import { fuzzFrame, type FuzzFrame } from '../support/fuzz-frames.js';
@@ -20,6 +21,8 @@ const counts = new FuzzCounts('WebSocket frames');
 const RUNS = 60;
 const PUSHER_CODES = documentedPusherCodes();
 const CLOSE_CODES = documentedCloseCodes();
+/** Server events seen, by name: shows how deep the generated frames reached. */
+const seen = new Map<string, number>();
 
 interface UpgradeCase {
   target: string;
@@ -49,6 +52,7 @@ describe('fuzzing the realtime server with WebSocket frames', () => {
   });
   afterAll(async () => {
     counts.print();
+    console.log(`[fuzz] WebSocket frames: server events ${JSON.stringify(Object.fromEntries(seen))}`);
     clients?.closeAll();
     await server?.close();
   });
@@ -82,6 +86,7 @@ describe('fuzzing the realtime server with WebSocket frames', () => {
       if (frame.opcode !== 1) throw new Error(`server sent opcode ${frame.opcode}`);
       const parsed = JSON.parse(frame.payload.toString()) as { event?: unknown; data?: unknown };
       if (typeof parsed.event !== 'string') throw new Error(`server frame without an event: ${frame.payload.toString().slice(0, 200)}`);
+      seen.set(parsed.event, (seen.get(parsed.event) ?? 0) + 1);
       if (parsed.event === 'pusher:error' || parsed.event === 'pusher:subscription_error') {
         const data = (typeof parsed.data === 'string' ? JSON.parse(parsed.data) : parsed.data) as { code?: unknown } | null;
         const code = data?.code;
@@ -107,15 +112,17 @@ describe('fuzzing the realtime server with WebSocket frames', () => {
       }
       if (outcome.status !== 101) return outcome;
       const echoable = new Set<number>();
+      const socketId = await established(raw, outcome, echoable);
       for (const frame of frames) {
-        if (raw.ended) break;
+        if (raw.ended || socketId === undefined) break;
         counts.frames += 1;
-        raw.write(frame.bytes);
+        raw.write(frame.signed ? signedSubscribe(socketId, frame.signed) : frame.bytes);
         if (frame.closeCode !== undefined) {
           echoable.add(frame.closeCode);
           break;
         }
       }
+      if (socketId === undefined) return outcome;
       if (echoable.size === 0) raw.write(textFrame(JSON.stringify({ event: 'pusher:ping', data: {} })));
       await readUntilSettled(raw, outcome, echoable);
       return outcome;
@@ -123,6 +130,38 @@ describe('fuzzing the realtime server with WebSocket frames', () => {
       raw.destroy();
     }
   };
+
+  /** The socket id from `pusher:connection_established`, or undefined when the server refused the connection instead. */
+  const established = async (raw: RawSocket, outcome: Outcome, echoable: Set<number>): Promise<string | undefined> => {
+    const frame = await raw.nextFrame().catch(() => undefined);
+    if (frame?.opcode === 1) {
+      const parsed = JSON.parse(frame.payload.toString()) as { event?: string; data?: string };
+      if (parsed.event === 'pusher:connection_established') return (JSON.parse(parsed.data ?? '{}') as { socket_id?: string }).socket_id;
+    }
+    // Refused (unknown key, bad origin…): the rest must be a documented error and close.
+    if (frame?.opcode === 8) {
+      outcome.close = frame.payload.length >= 2 ? frame.payload.readUInt16BE(0) : 1005;
+      if (!CLOSE_CODES.has(outcome.close)) throw new Error(`undocumented close code ${outcome.close}`);
+      return undefined;
+    }
+    if (frame?.opcode === 1) {
+      const parsed = JSON.parse(frame.payload.toString()) as { event?: string; data?: unknown };
+      const code = (typeof parsed.data === 'string' ? (JSON.parse(parsed.data) as { code?: unknown }) : (parsed.data as { code?: unknown } | undefined))?.code;
+      if (parsed.event !== 'pusher:error' || typeof code !== 'number' || !PUSHER_CODES.has(code)) throw new Error(`unexpected first frame ${frame.payload.toString().slice(0, 200)}`);
+      outcome.errors.push(code);
+    }
+    await readUntilSettled(raw, outcome, echoable);
+    return undefined;
+  };
+
+  /** A subscription signed as /broadcasting/auth would sign it for this socket. */
+  const signedSubscribe = (socketId: string, signed: { channel: string; channelData?: string }): Buffer =>
+    textFrame(
+      JSON.stringify({
+        event: 'pusher:subscribe',
+        data: { channel: signed.channel, auth: channelAuth(APP.key, APP.secret, socketId, signed.channel, signed.channelData), ...(signed.channelData === undefined ? {} : { channel_data: signed.channelData }) },
+      }),
+    );
 
   const goodUpgrade = () => upgradeRequest(`/app/${APP.key}?protocol=7`, { Origin: SHOP_ORIGIN });
 

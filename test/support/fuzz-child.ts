@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +31,9 @@ process.on('message', (message) => {
   process.send?.({ heap: memory.heapUsed, rss: memory.rss, gc: gc !== undefined, connections: parley.realtime?.server.connectionCount() ?? 0 });
 });
 process.on('disconnect', () => {
-  void parley.close().finally(() => process.exit(0));
+  void parley.close().finally(() => {
+    rmSync(storage, { recursive: true, force: true });
+    process.exit(0);
+  });
 });
 process.send?.({ port: (parley.app.server.address() as AddressInfo).port });

@@ -10,6 +10,8 @@ export interface FuzzFrame {
   bytes: Buffer;
   /** For a client close frame: the code it carried, which the server may echo. */
   closeCode?: number;
+  /** A subscription to sign with the app's secret once the socket id is known (so it succeeds and later frames reach deeper code). */
+  signed?: { channel: string; channelData?: string };
 }
 
 const text = (kind: string, payload: string | Buffer): FuzzFrame => ({ kind, bytes: clientFrame(1, typeof payload === 'string' ? Buffer.from(payload) : payload) });
@@ -34,8 +36,30 @@ export const pusherFrame: fc.Arbitrary<string> = fc.oneof(
   fc.tuple(fc.constantFrom('__proto__', 'constructor'), hostileJsonValue).map(([key, value]) => objectText([['event', 'pusher:subscribe'], [key, value], ['data', { channel: 'news' }]])),
 );
 
+/** A validly signed subscription to a private or presence channel, with hostile member data. */
+const signedSubscription: fc.Arbitrary<FuzzFrame> = fc.oneof(
+  fc.constantFrom('private-conversation.1', 'private-agents', `private-${'s'.repeat(156)}`, 'private-x').map((channel) => ({ kind: `signed subscribe ${channel}`, bytes: Buffer.alloc(0), signed: { channel } })),
+  fc
+    .tuple(
+      fc.constantFrom('presence-agents', 'presence-room', 'private-conversation.2'),
+      fc.oneof(
+        fc.record({ user_id: fc.oneof(fc.constantFrom('1', 'agent:1', 'visitor'), hostileString(200), fc.integer()), user_info: hostileJsonValue }).map((d) => JSON.stringify(d)),
+        hostileString(300),
+        fc.constantFrom('{}', '{"user_id":null}', '{"user_id":["a"]}', '[]', 'null'),
+      ),
+    )
+    .map(([channel, channelData]) => ({ kind: `signed subscribe ${channel} as ${channelData.slice(0, 40)}`, bytes: Buffer.alloc(0), signed: { channel, channelData } })),
+);
+
+/** Client events on the channels `signedSubscription` joins, with hostile data. */
+const clientEvent: fc.Arbitrary<FuzzFrame> = fc
+  .tuple(fc.constantFrom('private-conversation.1', 'private-conversation.2', 'presence-room', 'private-x'), fc.constantFrom('client-typing', 'client-x', `client-${'e'.repeat(200)}`), hostileJsonValue)
+  .map(([channel, event, data]) => text('client event', JSON.stringify({ event, channel, data })));
+
 /** One client frame of any kind. */
 export const fuzzFrame: fc.Arbitrary<FuzzFrame> = fc.oneof(
+  { weight: 3, arbitrary: signedSubscription },
+  { weight: 3, arbitrary: clientEvent },
   { weight: 8, arbitrary: pusherFrame.map((f) => text('pusher frame', f)) },
   { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 4 }).map((v) => text('random JSON', JSON.stringify(v) ?? 'null')) },
   { weight: 2, arbitrary: hostileString(3_000).map((s) => text('random string', s)) },

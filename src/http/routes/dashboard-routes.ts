@@ -45,7 +45,8 @@ export async function dashboardRoutes(app: FastifyInstance, deps: DashboardRoute
   app.get('/stratus', shell);
   app.get('/stratus/*', async (request, reply) => {
     const rest = (request.params as { '*': string })['*'];
-    const type = ASSETS[rest];
+    // Own names only: `__proto__` or `toString` is a page path like any other, not an asset.
+    const type = Object.hasOwn(ASSETS, rest) ? ASSETS[rest] : undefined;
     if (!type) return shell(request, reply);
     const body = await readFile(join(root, 'dist/web/stratus', rest)).catch(() => undefined);
     if (!body) {
