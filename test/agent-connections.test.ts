@@ -1,8 +1,7 @@
-import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PUSHER_CODES } from '../src/realtime/protocol/codes.js';
-import { cookieAuthorizer, PusherClients, waitFor, type TestClient } from './support/pusher-clients.js';
-import { startHarness, TEST_SECRETS, type Harness } from './support/harness.js';
+import { cookieAuthorizer, listeningParley, type PusherClients, waitFor, type TestClient } from './support/pusher-clients.js';
+import type { Harness } from './support/harness.js';
 
 type Session = Awaited<ReturnType<Harness['loginAs']>>;
 
@@ -21,10 +20,7 @@ describe("an agent's realtime connections end with their sessions", () => {
   let samId: number;
 
   beforeEach(async () => {
-    h = await startHarness('sqlite', {}, { broadcast: 'configured' });
-    await h.app.listen({ port: 0, host: '127.0.0.1' });
-    port = (h.app.server.address() as AddressInfo).port;
-    clients = new PusherClients({ port, key: TEST_SECRETS.REVERB_APP_KEY });
+    ({ h, port, clients } = await listeningParley());
     admin = await h.loginAs();
     const created = await h.request({ method: 'POST', url: '/api/agent/agents', headers: admin.headers, json: SAM });
     expect(created.statusCode, created.body).toBe(201);

@@ -1,10 +1,9 @@
-import type { AddressInfo } from 'node:net';
 import Echo from 'laravel-echo';
 import PusherJs from 'pusher-js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MessageDto } from '../src/chat/dto.js';
-import { cookieAuthorizer, PusherClients, waitFor, type TestClient } from './support/pusher-clients.js';
-import { startHarness, TEST_SECRETS, type Harness } from './support/harness.js';
+import { cookieAuthorizer, listeningParley, type PusherClients, waitFor, type TestClient } from './support/pusher-clients.js';
+import { TEST_SECRETS, type Harness } from './support/harness.js';
 
 type Session = Awaited<ReturnType<Harness['loginAs']>>;
 
@@ -22,10 +21,7 @@ describe('realtime chat on the embedded server', () => {
   let admin: Session;
 
   beforeEach(async () => {
-    h = await startHarness('sqlite', {}, { broadcast: 'configured' });
-    await h.app.listen({ port: 0, host: '127.0.0.1' });
-    port = (h.app.server.address() as AddressInfo).port;
-    clients = new PusherClients({ port, key: TEST_SECRETS.REVERB_APP_KEY });
+    ({ h, port, clients } = await listeningParley());
     admin = await h.loginAs();
   });
   afterEach(async () => {

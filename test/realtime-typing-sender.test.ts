@@ -1,10 +1,9 @@
-import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { agentSender, grantChannel, VISITOR_SENDER } from '../src/broadcasting/channel-access.js';
 import { signingApp } from '../src/http/routes/broadcasting-auth-routes.js';
 import { agentIdOf, typingSender, type PusherMessage } from '../web/shared/typing-sender.js';
-import { startHarness, testConfig, type Harness } from './support/harness.js';
-import { cookieAuthorizer, PusherClients, waitFor, type TestClient } from './support/pusher-clients.js';
+import { testConfig, type Harness } from './support/harness.js';
+import { cookieAuthorizer, listeningParley, type PusherClients, waitFor, type TestClient } from './support/pusher-clients.js';
 
 /**
  * Client events relayed from a visitor's socket carry a server-set sender (DESIGN.md section 7),
@@ -16,10 +15,7 @@ describe('the sender of typing whispers, end to end with pusher-js', () => {
   let clients: PusherClients;
 
   beforeEach(async () => {
-    h = await startHarness('sqlite', {}, { broadcast: 'configured' });
-    await h.app.listen({ port: 0, host: '127.0.0.1' });
-    port = (h.app.server.address() as AddressInfo).port;
-    clients = new PusherClients({ port, key: h.config.broadcast.reverb.key });
+    ({ h, port, clients } = await listeningParley());
   });
   afterEach(async () => {
     clients?.closeAll();

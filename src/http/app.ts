@@ -101,9 +101,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   });
 
-  // Transcripts, names and tokens must not linger in browser or proxy caches.
-  app.addHook('onSend', noStoreOnPersonalData);
-
   await app.register(opsRoutes, { checks: deps.checks, metrics: deps.metrics, metricsToken: config.http.metricsToken });
   // The widget's scripts and the demo page: loaded by any site, outside the API's CORS rules.
   const csp = contentSecurityPolicy(config.broadcast);
@@ -121,6 +118,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       allowedHeaders: ['Content-Type', 'Authorization', 'X-Client-Fingerprint', 'X-Requested-With', 'X-Socket-ID'],
       maxAge: 600,
     });
+    // Transcripts, names and tokens must not linger in browser or proxy caches (scoped: the Pusher HTTP API pays nothing).
+    publicApi.addHook('onSend', noStoreOnPersonalData);
     publicApi.addHook('onRequest', async (request) => {
       const origin = request.headers.origin;
       if (!isAllowed(origin)) {
@@ -132,11 +131,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await publicApi.register(broadcastingAuthRoutes, { ...deps.broadcastingAuth, rate: config.rateLimits.broadcastAuth });
   });
 
-  await app.register(agentRoutes, {
-    ...deps.agents,
-    loginRate: config.rateLimits.login,
-    loginAccountRate: config.rateLimits.loginAccount,
-    cookie: { secure: config.http.secureCookies, maxAgeSeconds: Math.floor(config.agents.sessionLifetimeMs / 1000) },
+  await app.register(async (agentApi) => {
+    agentApi.addHook('onSend', noStoreOnPersonalData);
+    await agentApi.register(agentRoutes, {
+      ...deps.agents,
+      loginRate: config.rateLimits.login,
+      loginAccountRate: config.rateLimits.loginAccount,
+      cookie: { secure: config.http.secureCookies, maxAgeSeconds: Math.floor(config.agents.sessionLifetimeMs / 1000) },
+    });
   });
 
   for (const plugin of deps.plugins ?? []) await app.register(plugin);

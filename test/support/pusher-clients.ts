@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import { startHarness, type Harness } from './harness.js';
 import PusherJsModule, { type Channel, type ChannelAuthorizationHandler, type Options } from 'pusher-js';
 
 /** pusher-js is CommonJS whose types declare an ES default export; at run time the module itself is the class. */
@@ -138,4 +140,19 @@ export function cookieAuthorizer(authBase: string, cookie: string): ChannelAutho
       (error: Error) => callback(error, null),
     );
   };
+}
+
+/** A Parley with the embedded realtime server listening on a free port, and pusher-js clients for it. */
+export interface ListeningParley {
+  h: Harness;
+  port: number;
+  clients: PusherClients;
+}
+
+/** Starts the harness on SQLite with the configured (embedded) broadcaster and listens on 127.0.0.1. */
+export async function listeningParley(): Promise<ListeningParley> {
+  const h = await startHarness('sqlite', {}, { broadcast: 'configured' });
+  await h.app.listen({ port: 0, host: '127.0.0.1' });
+  const port = (h.app.server.address() as AddressInfo).port;
+  return { h, port, clients: new PusherClients({ port, key: h.config.broadcast.reverb.key }) };
 }

@@ -1,5 +1,5 @@
 import PusherImport from 'pusher-js';
-import { typingSender, type PusherMessage } from '../shared/typing-sender.js';
+import { bindTyping } from '../shared/typing-sender.js';
 import type { ChatConfig, Conversation, Message, TypingData } from './types.js';
 
 // pusher-js's web build is a webpack bundle whose module object holds the class as `default`.
@@ -69,14 +69,7 @@ export function connectAgentLink(config: ChatConfig, handlers: InboxHandlers): A
 
   let current: string | undefined;
   let conversation: ConversationHandlers | undefined;
-  // Typing whispers are read off the connection: only there does pusher-js hand over the
-  // server-set user_id of a private channel's event, which says whether a visitor sent it.
-  pusher.connection.bind('message', (message: PusherMessage) => {
-    if (message.event !== 'client-typing' || message.channel === undefined || message.channel !== current) return;
-    const data = (message.data ?? {}) as TypingData;
-    const from = typingSender(message.user_id, data.from);
-    if (from !== 'unknown') conversation?.typing({ ...data, from });
-  });
+  bindTyping<TypingData>(pusher.connection, () => current, (data) => conversation?.typing(data));
   return {
     watch(conversationId, conversationHandlers) {
       if (current) pusher.unsubscribe(current);

@@ -26,3 +26,26 @@ export function agentIdOf(userId: string | undefined): number | undefined {
   const match = userId === undefined ? null : /^agent:(\d+)$/.exec(userId);
   return match ? Number(match[1]) : undefined;
 }
+
+/** What `bindTyping` needs of pusher-js's connection. */
+export interface MessageSource {
+  bind(event: 'message', callback: (message: PusherMessage) => void): unknown;
+}
+
+/**
+ * Calls `handler` with each `client-typing` whisper on the channel `current()` names, with its
+ * sender settled by `typingSender`. Read off the connection's 'message' event: only there does
+ * pusher-js hand over a private channel's server-set `user_id`.
+ */
+export function bindTyping<T extends { from?: string }>(
+  connection: MessageSource,
+  current: () => string | undefined,
+  handler: (data: T & { from: 'visitor' | 'agent' }) => void,
+): void {
+  connection.bind('message', (message) => {
+    if (message.event !== 'client-typing' || message.channel === undefined || message.channel !== current()) return;
+    const data = (message.data ?? {}) as T;
+    const from = typingSender(message.user_id, data.from);
+    if (from !== 'unknown') handler({ ...data, from });
+  });
+}

@@ -1,5 +1,5 @@
 import PusherImport from 'pusher-js';
-import { typingSender, type PusherMessage } from '../../shared/typing-sender.js';
+import { bindTyping } from '../../shared/typing-sender.js';
 import type { LinkState } from './delivery.js';
 import type { ChatMessage, Conversation, ServerConfig } from './types.js';
 
@@ -72,14 +72,7 @@ export function connectPusher(config: ServerConfig, token: () => string | undefi
 
   let current: string | undefined;
   let conversation: ConversationEvents | undefined;
-  // Only the connection's 'message' event carries the server-set user_id of a private channel's
-  // whisper: it tells an agent's typing from the visitor's own other tab, whatever `from` claims.
-  pusher.connection.bind('message', (message: PusherMessage) => {
-    if (message.event !== 'client-typing' || message.channel === undefined || message.channel !== current) return;
-    const data = (message.data ?? {}) as TypingData;
-    const from = typingSender(message.user_id, data.from);
-    if (from !== 'unknown') conversation?.typing({ ...data, from });
-  });
+  bindTyping<TypingData>(pusher.connection, () => current, (data) => conversation?.typing(data));
   return {
     subscribe(id, conversationEvents) {
       if (current) pusher.unsubscribe(current);
