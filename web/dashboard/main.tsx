@@ -1,5 +1,5 @@
 import { render } from 'preact';
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api, setCsrfToken, setUnauthorizedHandler } from './api.js';
 import { Dashboard } from './dashboard.js';
 import { LoginPage } from './login.js';
@@ -13,8 +13,12 @@ function App() {
   const path = usePath();
   const [agent, setAgent] = useState<Agent | null | undefined>(undefined);
   const [notice, setNotice] = useState('');
+  // Once on the login page, a late 401 from a request still in flight (logout races the inbox's
+  // own requests) must not replace why the agent is there ("You are logged out.").
+  const signedOut = useRef(false);
 
   const toLogin = useCallback((why: string) => {
+    signedOut.current = true;
     try {
       if (location.pathname !== '/stratus/login') sessionStorage.setItem(RETURN_KEY, location.pathname);
     } catch {
@@ -26,9 +30,12 @@ function App() {
   }, []);
 
   useEffect(() => {
-    setUnauthorizedHandler(() => toLogin('Your session ended. Log in again; your draft is kept.'));
+    setUnauthorizedHandler(() => {
+      if (!signedOut.current) toLogin('Your session ended. Log in again; your draft is kept.');
+    });
     void api<{ agent: Agent; csrf_token: string }>('GET', '/api/agent/me', undefined, { quiet401: true }).then((result) => {
       if (result.ok) {
+        signedOut.current = false;
         setCsrfToken(result.data.csrf_token);
         setAgent(result.data.agent);
         if (location.pathname === '/stratus/login') navigate('/stratus', true);
@@ -39,6 +46,7 @@ function App() {
   }, [toLogin]);
 
   const loggedIn = (who: Agent) => {
+    signedOut.current = false;
     setAgent(who);
     setNotice('');
     let back = '/stratus';
