@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rateKey } from '../src/http/rate-key.js';
+import { rateKey } from '../src/security/rate-key.js';
 
 describe('rateKey (per-IP rate limits, IPv6 per /64)', () => {
   it.each([

@@ -41,7 +41,8 @@ describe('the sender of typing whispers, end to end with pusher-js', () => {
       return () => client.pusher.connection.unbind('message', handler);
     });
 
-  it('a visitor whispering {from: "agent", name: "Agent Bob"} reaches the agent with user_id "visitor"', async () => {
+  /** A new conversation, with an agent (dashboard cookie) and its visitor (token) subscribed to its channel. */
+  const bothOnOneConversation = async () => {
     const chat = await startChat();
     const channel = `private-conversation.${chat.id}`;
     const session = await h.loginAs();
@@ -49,8 +50,12 @@ describe('the sender of typing whispers, end to end with pusher-js', () => {
     const visitor = await clients.connect({
       channelAuthorization: { endpoint: `${base()}/broadcasting/auth`, transport: 'ajax', headers: { Authorization: `Bearer ${chat.token}` } },
     });
-    await agent.subscribe(channel);
-    const visitorChannel = await visitor.subscribe(channel);
+    const [agentChannel, visitorChannel] = [await agent.subscribe(channel), await visitor.subscribe(channel)];
+    return { agent, visitor, channel, agentChannel, visitorChannel };
+  };
+
+  it('a visitor whispering {from: "agent", name: "Agent Bob"} reaches the agent with user_id "visitor"', async () => {
+    const { agent, channel, visitorChannel } = await bothOnOneConversation();
 
     const arrived = nextWhisper(agent, channel);
     visitorChannel.trigger('client-typing', { typing: true, name: 'Agent Bob', from: 'agent' });
@@ -60,15 +65,7 @@ describe('the sender of typing whispers, end to end with pusher-js', () => {
   });
 
   it("an agent's whisper reaches the visitor with user_id agent:{id}", async () => {
-    const chat = await startChat();
-    const channel = `private-conversation.${chat.id}`;
-    const session = await h.loginAs();
-    const agent = await clients.connect({ channelAuthorization: { customHandler: cookieAuthorizer(base(), session.cookie) } });
-    const visitor = await clients.connect({
-      channelAuthorization: { endpoint: `${base()}/broadcasting/auth`, transport: 'ajax', headers: { Authorization: `Bearer ${chat.token}` } },
-    });
-    const agentChannel = await agent.subscribe(channel);
-    await visitor.subscribe(channel);
+    const { visitor, channel, agentChannel } = await bothOnOneConversation();
 
     const arrived = nextWhisper(visitor, channel);
     agentChannel.trigger('client-typing', { typing: true, name: 'Admin', from: 'agent' });

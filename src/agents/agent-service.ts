@@ -132,8 +132,13 @@ export class AgentService {
 
   /** "Log out everywhere": ends every session of the agent, this one included, and the connections they authorised. */
   async logoutEverywhere(agentId: number): Promise<void> {
-    await this.deps.agents.deleteSessionsOf(agentId);
-    this.deps.sessionsEnded?.(agentId);
+    await this.endSessions(agentId);
+  }
+
+  /** Ends an agent's sessions, but `keepToken`'s, and the realtime connections the ended ones authorised. */
+  private async endSessions(agentId: number, keepToken?: string): Promise<void> {
+    await this.deps.agents.deleteSessionsOf(agentId, keepToken === undefined ? undefined : this.deps.hasher.hash(SESSION, keepToken));
+    this.deps.sessionsEnded?.(agentId, keepToken === undefined ? undefined : this.sessionTag(keepToken));
   }
 
   /**
@@ -141,14 +146,13 @@ export class AgentService {
    * with the connections it authorised; `sessionToken`'s session and its dashboard stay.
    */
   async changeOwnPassword(agentId: number, sessionToken: string, currentPassword: string, password: string): Promise<Result<AgentRow>> {
-    const { agents, hasher } = this.deps;
+    const { agents } = this.deps;
     const agent = await agents.get(agentId);
     if (!agent || !(await verifyPassword(agent.password_hash, currentPassword))) {
       return fail('validation_failed', 'The current password is wrong.', { current_password: 'is wrong' });
     }
     const row = await agents.update(agentId, { password_hash: await hashPassword(password) });
-    await agents.deleteSessionsOf(agentId, hasher.hash(SESSION, sessionToken));
-    this.deps.sessionsEnded?.(agentId, this.sessionTag(sessionToken));
+    await this.endSessions(agentId, sessionToken);
     return row ? ok(row) : fail('not_found', 'Agent not found.');
   }
 
@@ -188,7 +192,7 @@ export class AgentService {
    * deactivation ends the agent's sessions, except `currentSession` when admins change their own password.
    */
   async update(actor: AgentRow, id: number, patch: AgentPatch, currentSession?: string): Promise<Result<AgentRow>> {
-    const { agents, clock, hasher } = this.deps;
+    const { agents, clock } = this.deps;
     const target = await agents.get(id);
     if (!target) return fail('not_found', 'Agent not found.');
     if (actor.id === id && (patch.active === false || patch.role === 'agent')) {
@@ -205,9 +209,7 @@ export class AgentService {
     const row = await agents.update(id, changes);
     if (patch.password !== undefined || patch.active === false) {
       // Someone resetting their own password keeps this session, and the dashboard it drives.
-      const own = actor.id === id && currentSession !== undefined ? currentSession : undefined;
-      await agents.deleteSessionsOf(id, own === undefined ? undefined : hasher.hash(SESSION, own));
-      this.deps.sessionsEnded?.(id, own === undefined ? undefined : this.sessionTag(own));
+      await this.endSessions(id, actor.id === id ? currentSession : undefined);
     }
     return row ? ok(row) : fail('not_found', 'Agent not found.');
   }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensurePrivateDir } from '../storage/private-files.js';
+import { ensurePrivateDir } from '../security/private-files.js';
 import { ConfigError, type GeneratedSecrets } from './config.js';
 
 const FILE = 'secrets.json';

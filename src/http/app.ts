@@ -2,14 +2,14 @@ import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import type { Redis } from 'ioredis';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { PasswordWorkBusy } from '../agents/passwords.js';
 import type { Config } from '../config/config.js';
 import type { Metrics } from '../ops/metrics.js';
-import { frameworkErrorOptions, isClientAbort, refuseConnect } from './framework-errors.js';
+import { isClientAbort } from './framework-errors.js';
 import { HttpFailure, sendFailure } from './http-error.js';
-import { serverTimeouts } from './server-options.js';
+import { createHttpServer } from './server-options.js';
 import { contentSecurityPolicy } from './csp.js';
 import { noStoreOnPersonalData } from './no-store.js';
 import { agentRoutes, type AgentRouteDeps } from './routes/agent-routes.js';
@@ -46,19 +46,8 @@ const FASTIFY_ERRORS: Record<string, { code: 'invalid_json' | 'payload_too_large
 /** Builds the HTTP application: chat API, agent API, health and metrics. Listening is the caller's. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;
-  const app = Fastify({
-    loggerInstance: deps.logger as FastifyBaseLogger,
-    bodyLimit: config.http.bodyLimit,
-    trustProxy: config.http.trustProxy,
-    ...serverTimeouts(config.http.timeouts),
-    // Requests are logged once, at debug level, by the onResponse hook below.
-    logController: new LogController({ disableRequestLogging: true }),
-    return503OnClosing: true,
-    // Bad escapes, over-long path segments, oversized headers: our error shape, not the framework's.
-    ...frameworkErrorOptions(deps.logger as FastifyBaseLogger),
-  });
-
-  refuseConnect(app.server, deps.logger as FastifyBaseLogger);
+  // Requests are logged once, at debug level, by the onResponse hook below.
+  const app = createHttpServer(deps.logger, config.http.timeouts, { bodyLimit: config.http.bodyLimit, trustProxy: config.http.trustProxy });
 
   app.setErrorHandler((error: FastifyError & { failure?: HttpFailure['failure'] }, request, reply) => {
     if (error instanceof HttpFailure) return sendFailure(reply, error.failure);

@@ -1,6 +1,27 @@
 import type { ServerOptions } from 'node:http';
-import type { FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
+import { frameworkErrorOptions, refuseConnect } from './framework-errors.js';
+
+/**
+ * A Fastify instance with what every Parley HTTP server shares (`parley start` and
+ * `parley realtime:start`): our logger, requests logged once by the caller's hooks, 503 while
+ * closing, slow-client timeouts, framework refusals in the documented error shape, and CONNECT
+ * answered instead of dropped. `extra` adds the options only one of them needs.
+ */
+export function createHttpServer(logger: Logger, timeouts: Config['http']['timeouts'] | undefined, extra: Pick<FastifyServerOptions, 'bodyLimit' | 'trustProxy'> = {}): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+    ...extra,
+    ...(timeouts ? serverTimeouts(timeouts) : {}),
+    ...frameworkErrorOptions(logger as FastifyBaseLogger),
+  });
+  refuseConnect(app.server, logger as FastifyBaseLogger);
+  return app;
+}
 
 /**
  * The HTTP server's slow-client limits, nginx-like (docs/configuration.md, `HTTP_*_TIMEOUT`): a

@@ -1,13 +1,12 @@
 import type { Server } from 'node:http';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { Bus } from '../scaling/bus.js';
 import { MemoryBus } from '../scaling/memory-bus.js';
 import { RedisBus } from '../scaling/redis-bus.js';
-import { frameworkErrorOptions, refuseConnect } from '../http/framework-errors.js';
 import { opsRoutes } from '../http/routes/ops-routes.js';
-import { serverTimeouts } from '../http/server-options.js';
+import { createHttpServer } from '../http/server-options.js';
 import { AppRegistry, type RealtimeApp } from './apps.js';
 import { configuredApps } from './default-apps.js';
 import { realtimeRoutes } from './http-api/realtime-routes.js';
@@ -85,15 +84,8 @@ export function createRealtimeNode(config: Config, logger: Logger): RealtimeNode
  * Pusher HTTP API and the WebSocket endpoint (the seed's `php artisan reverb:start`). Listening is the caller's.
  */
 export async function buildRealtimeApp(node: RealtimeNode, logger: Logger, timeouts?: Config['http']['timeouts']): Promise<FastifyInstance> {
-  const app = Fastify({
-    loggerInstance: logger as FastifyBaseLogger,
-    logController: new LogController({ disableRequestLogging: true }),
-    return503OnClosing: true,
-    ...(timeouts ? serverTimeouts(timeouts) : {}),
-    // 164-character channel names in API paths; framework refusals in the documented error shape.
-    ...frameworkErrorOptions(logger as FastifyBaseLogger),
-  });
-  refuseConnect(app.server, logger as FastifyBaseLogger);
+  // 164-character channel names in API paths; framework refusals in the documented error shape.
+  const app = createHttpServer(logger, timeouts);
   await app.register(opsRoutes, { checks: { realtime: async () => undefined, ...node.checks } });
   await app.register(node.routes);
   node.attach(app.server);

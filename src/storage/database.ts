@@ -5,7 +5,7 @@ import pg from 'pg';
 import type { DatabaseConfig, PgTimeouts } from '../config/config.js';
 import type { Engine } from './engine.js';
 import { migrateToLatest } from './migrator.js';
-import { createPrivateFile, ensurePrivateDir, restrictFiles } from './private-files.js';
+import { createPrivateFile, ensurePrivateDir, restrictFiles } from '../security/private-files.js';
 import type { Database } from './schema.js';
 
 /** An open database: the query builder plus which engine is behind it. */

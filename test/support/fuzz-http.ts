@@ -99,20 +99,29 @@ export function requestBytes(spec: RequestSpec): Buffer {
 const HTTP_CODES = documentedHttpCodes();
 
 /**
+ * What both answer checks look at first: no answer or a 5xx is a problem, a success is fine, and
+ * an error (4xx) must carry a JSON body, handed back parsed for the shape check.
+ */
+function errorBody(answer: RawAnswer): { kind: 'done'; problem: string | undefined } | { kind: 'error'; status: number; parsed: unknown } {
+  if (answer.status === undefined) return { kind: 'done', problem: `no HTTP answer (connection closed); got ${JSON.stringify(answer.body.slice(0, 200))}` };
+  if (answer.status >= 500) return { kind: 'done', problem: `status ${answer.status}: ${answer.body.slice(0, 300)}` };
+  if (answer.status < 400) return { kind: 'done', problem: undefined };
+  try {
+    return { kind: 'error', status: answer.status, parsed: JSON.parse(answer.body) as unknown };
+  } catch {
+    return { kind: 'done', problem: `status ${answer.status} with a body that is not JSON: ${JSON.stringify(answer.body.slice(0, 300))}` };
+  }
+}
+
+/**
  * The invariants every answer of the chat, agent and ops API keeps: an answer arrives, never a 5xx,
  * and every error is `{"error":{code,message,fields?}}` with a code docs/errors.md lists, at its status.
  * Answers a description of what is wrong, or undefined.
  */
 export function apiAnswerProblem(answer: RawAnswer): string | undefined {
-  if (answer.status === undefined) return `no HTTP answer (connection closed); got ${JSON.stringify(answer.body.slice(0, 200))}`;
-  if (answer.status >= 500) return `status ${answer.status}: ${answer.body.slice(0, 300)}`;
-  if (answer.status < 400) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(answer.body);
-  } catch {
-    return `status ${answer.status} with a body that is not JSON: ${JSON.stringify(answer.body.slice(0, 300))}`;
-  }
+  const read = errorBody(answer);
+  if (read.kind !== 'error') return read.problem;
+  const { parsed } = read;
   const error = (parsed as { error?: unknown }).error as { code?: unknown; message?: unknown; fields?: unknown } | undefined;
   if (typeof parsed !== 'object' || parsed === null || Object.keys(parsed).join() !== 'error' || typeof error !== 'object' || error === null) {
     return `status ${answer.status} with a body not of the form {"error":{code,message}}: ${answer.body.slice(0, 300)}`;
@@ -128,17 +137,11 @@ export function apiAnswerProblem(answer: RawAnswer): string | undefined {
 
 /** The Pusher HTTP API's documented refusals (docs/realtime.md): `{"error":"message"}` with 400, 401, 404, 413 or 415; never a 5xx. */
 export function pusherApiAnswerProblem(answer: RawAnswer): string | undefined {
-  if (answer.status === undefined) return `no HTTP answer (connection closed); got ${JSON.stringify(answer.body.slice(0, 200))}`;
-  if (answer.status >= 500) return `status ${answer.status}: ${answer.body.slice(0, 300)}`;
-  if (answer.status < 400) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(answer.body);
-  } catch {
-    return `status ${answer.status} with a body that is not JSON: ${JSON.stringify(answer.body.slice(0, 300))}`;
-  }
+  const read = errorBody(answer);
+  if (read.kind !== 'error') return read.problem;
+  const { parsed } = read;
   const error = (parsed as { error?: unknown }).error;
-  if (typeof error === 'string' && [400, 401, 404, 413, 415].includes(answer.status)) return undefined;
+  if (typeof error === 'string' && [400, 401, 404, 413, 415].includes(read.status)) return undefined;
   // A refusal made before the Pusher API's own handlers (the framework's) may use the chat API's shape.
   if (typeof error === 'object') return apiAnswerProblem(answer);
   return `status ${answer.status} not in the Pusher API's documented form: ${answer.body.slice(0, 300)}`;

@@ -4,7 +4,7 @@ import type { InboxService } from '../../chat/inbox-service.js';
 import type { Rate } from '../../config/rate.js';
 import { HttpFailure, sendFailure } from '../http-error.js';
 import { loginAccountKey } from '../login-account-key.js';
-import { rateKey } from '../rate-key.js';
+import { perIpLimit } from '../per-ip-limit.js';
 import { agentPatchBody, assignBody, conversationsQuery, loginBody, messagesQuery, newAgentBody, passwordChangeBody, pathId, readBody, sendBody } from '../schemas.js';
 import { validate } from '../validation.js';
 
@@ -49,7 +49,7 @@ export async function agentRoutes(app: FastifyInstance, deps: AgentRouteDeps): P
   app.post(
     '/api/agent/login',
     {
-      config: { rateLimit: { max: deps.loginRate.max, timeWindow: deps.loginRate.windowMs, keyGenerator: (r: FastifyRequest) => `login:${rateKey(r.ip)}` } },
+      config: perIpLimit('login', deps.loginRate),
       preHandler: async (request, reply) => {
         const limit = await accountAttempts(request);
         if (limit.isAllowed || !limit.isExceeded) return;
@@ -103,7 +103,7 @@ export async function agentRoutes(app: FastifyInstance, deps: AgentRouteDeps): P
     // Checked against the current password, so it is limited like login (argon2 work per guess).
     authed.post(
       '/api/agent/me/password',
-      { config: { rateLimit: { max: deps.loginRate.max, timeWindow: deps.loginRate.windowMs, keyGenerator: (r: FastifyRequest) => `password:${r.ip}` } } },
+      { config: perIpLimit('password', deps.loginRate) },
       async (request, reply) => {
         const input = validate(passwordChangeBody, request.body);
         if (!input.ok) return sendFailure(reply, input.error);

@@ -7,7 +7,7 @@ import type { Config } from '../../config/config.js';
 import type { Rate } from '../../config/rate.js';
 import { channelAuth, userAuth } from '../../realtime/protocol/signatures.js';
 import { sendFailure } from '../http-error.js';
-import { rateKey } from '../rate-key.js';
+import { perIpLimit } from '../per-ip-limit.js';
 import { validate } from '../validation.js';
 import { SESSION_COOKIE } from './agent-routes.js';
 import { bearer } from './chat-routes.js';
@@ -85,11 +85,8 @@ export async function broadcastingAuthRoutes(app: FastifyInstance, deps: Broadca
 
   const refuse = (reply: FastifyReply, message: string) => sendFailure(reply.header('cache-control', 'no-store'), { code: FORBIDDEN, message });
 
-  const perIp = (name: string) => ({
-    config: { rateLimit: { max: deps.rate.max, timeWindow: deps.rate.windowMs, keyGenerator: (r: FastifyRequest) => `${name}:${rateKey(r.ip)}` } },
-  });
 
-  app.post('/broadcasting/auth', perIp('broadcast-auth'), async (request, reply) => {
+  app.post('/broadcasting/auth', { config: perIpLimit('broadcast-auth', deps.rate) }, async (request, reply) => {
     const input = validate(channelAuthBody, request.body);
     if (!input.ok) return sendFailure(reply, input.error);
     const { socket_id, channel_name } = input.value;
@@ -107,7 +104,7 @@ export async function broadcastingAuthRoutes(app: FastifyInstance, deps: Broadca
     return { auth: channelAuth(signing.key, signing.secret, socket_id, channel_name, grant.channelData), channel_data: grant.channelData };
   });
 
-  app.post('/broadcasting/user-auth', perIp('broadcast-user-auth'), async (request, reply) => {
+  app.post('/broadcasting/user-auth', { config: perIpLimit('broadcast-user-auth', deps.rate) }, async (request, reply) => {
     const input = validate(userAuthBody, request.body);
     if (!input.ok) return sendFailure(reply, input.error);
     const agent = await agentOf(request);

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ChatService, VisitorAccess, VisitorContext } from '../../chat/chat-service.js';
 import type { Rate } from '../../config/rate.js';
 import { HttpFailure, sendFailure } from '../http-error.js';
-import { rateKey } from '../rate-key.js';
+import { perIpLimit } from '../per-ip-limit.js';
 import { fingerprint as fingerprintSchema, lookupBody, messagesQuery, pathId, readBody, resumeBody, sendBody, startBody } from '../schemas.js';
 import { validate } from '../validation.js';
 import type { WidgetConfig } from '../widget-config.js';
@@ -18,13 +18,10 @@ const NOT_FOUND = { code: 'not_found', message: 'Conversation not found.' } as c
 /** The customer API (DESIGN.md section 4). Conversation routes answer 404 alike for "missing" and "not yours". */
 export async function chatRoutes(app: FastifyInstance, deps: ChatRouteDeps): Promise<void> {
   const { chat } = deps;
-  const perIp = (name: string, rate: Rate) => ({
-    rateLimit: { max: rate.max, timeWindow: rate.windowMs, keyGenerator: (r: FastifyRequest) => `${name}:${rateKey(r.ip)}` },
-  });
 
   app.get('/api/chat/config', async () => deps.widgetConfig());
 
-  app.post('/api/chat/start', { config: perIp('start', deps.rates.start) }, async (request, reply) => {
+  app.post('/api/chat/start', { config: perIpLimit('start', deps.rates.start) }, async (request, reply) => {
     const input = validate(startBody, request.body);
     if (!input.ok) return sendFailure(reply, input.error);
     const b = input.value;
@@ -46,13 +43,13 @@ export async function chatRoutes(app: FastifyInstance, deps: ChatRouteDeps): Pro
     return reply.code(result.value.resumed ? 200 : 201).send(result.value);
   });
 
-  app.post('/api/chat/lookup', { config: perIp('lookup', deps.rates.lookup) }, async (request, reply) => {
+  app.post('/api/chat/lookup', { config: perIpLimit('lookup', deps.rates.lookup) }, async (request, reply) => {
     const input = validate(lookupBody, { fingerprint: request.headers['x-client-fingerprint'], ...(request.body as object) });
     if (!input.ok) return sendFailure(reply, input.error);
     return chat.lookup(input.value.fingerprint, visitorContext(request, input.value.fingerprint));
   });
 
-  app.post('/api/chat/resume', { config: perIp('resume', deps.rates.resume) }, async (request, reply) => {
+  app.post('/api/chat/resume', { config: perIpLimit('resume', deps.rates.resume) }, async (request, reply) => {
     const input = validate(resumeBody, { fingerprint: request.headers['x-client-fingerprint'], ...(request.body as object) });
     if (!input.ok) return sendFailure(reply, input.error);
     const result = await chat.resume(input.value.resume_ticket, input.value.fingerprint, visitorContext(request, input.value.fingerprint));
@@ -78,7 +75,7 @@ export async function chatRoutes(app: FastifyInstance, deps: ChatRouteDeps): Pro
     return chat.messages(visitor, query.value.after, query.value.limit);
   });
 
-  app.post('/api/chat/:id/messages', { config: perIp('send', deps.rates.send) }, async (request, reply) => {
+  app.post('/api/chat/:id/messages', { config: perIpLimit('send', deps.rates.send) }, async (request, reply) => {
     const visitor = await access(request);
     const input = validate(sendBody, request.body);
     if (!input.ok) return sendFailure(reply, input.error);
@@ -87,7 +84,7 @@ export async function chatRoutes(app: FastifyInstance, deps: ChatRouteDeps): Pro
     return reply.code(result.value.created ? 201 : 200).send({ message: result.value.message });
   });
 
-  app.post('/api/chat/:id/read', { config: perIp('read', deps.rates.read) }, async (request, reply) => {
+  app.post('/api/chat/:id/read', { config: perIpLimit('read', deps.rates.read) }, async (request, reply) => {
     const visitor = await access(request);
     const input = validate(readBody, request.body);
     if (!input.ok) return sendFailure(reply, input.error);

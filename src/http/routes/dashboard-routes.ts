@@ -7,14 +7,11 @@ import { sendFailure } from '../http-error.js';
 export interface DashboardRouteDeps {
   /** The project directory holding `web/dashboard` and `dist/web/stratus`; by default this checkout. */
   root?: string;
-  /** The page's Content-Security-Policy (`contentSecurityPolicy` in src/http/csp.ts); `DASHBOARD_CSP` without it. */
-  csp?: string;
+  /** The page's Content-Security-Policy: `contentSecurityPolicy` in src/http/csp.ts. */
+  csp: string;
 }
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-
-/** The dashboard's page is ours alone: no framing, no third-party scripts, WebSockets to Parley's own host only. */
-export const DASHBOARD_CSP = "default-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'; form-action 'self'";
 
 const ASSETS: Record<string, string> = {
   'app.js': 'text/javascript; charset=utf-8',
@@ -27,7 +24,7 @@ const ASSETS: Record<string, string> = {
  */
 export async function dashboardRoutes(app: FastifyInstance, deps: DashboardRouteDeps): Promise<void> {
   const root = deps.root ?? PROJECT_ROOT;
-  const csp = deps.csp ?? DASHBOARD_CSP;
+  const { csp } = deps;
 
   const shell = async (_request: unknown, reply: FastifyReply) => {
     const page = await readFile(join(root, 'web/dashboard/index.html')).catch(() => undefined);

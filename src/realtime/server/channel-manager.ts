@@ -63,11 +63,11 @@ export class ChannelManager {
 
     // A private channel signed with channel_data: its user_id is stamped on this connection's client events.
     const signedUser = kind.auth === 'private' && channelData !== undefined ? parseMember(channelData) : undefined;
-    if (signedUser) conn.presenceUser.set(channel, signedUser.user_id);
+    if (signedUser) conn.channelUser.set(channel, signedUser.user_id);
 
     if (kind.auth === 'presence') {
       const member = parseMember(channelData) as Member;
-      conn.presenceUser.set(channel, member.user_id);
+      conn.channelUser.set(channel, member.user_id);
       const { firstForUser } = already ? { firstForUser: false } : await this.bus.addMember(app.id, channel, conn.socketId, member);
       const members = await this.bus.members(app.id, channel);
       const hash = Object.fromEntries(members.map((m) => [m.user_id, m.user_info ?? null]));
@@ -95,7 +95,7 @@ export class ChannelManager {
 
   async unsubscribe(conn: Connection, channel: string): Promise<void> {
     if (!conn.channels.delete(channel)) return;
-    conn.presenceUser.delete(channel);
+    conn.channelUser.delete(channel);
     const app = conn.app;
     const key = `${app.id}\u0000${channel}`;
     const set = this.local.get(key);

@@ -14,10 +14,10 @@ export class Connection {
    * Channel → the user id this connection subscribed as, from signed `channel_data` (presence, or a
    * private channel whose authorisation carried one): the server-set `user_id` of its client events.
    */
-  readonly presenceUser = new Map<string, string>();
+  readonly channelUser = new Map<string, string>();
   userId: string | undefined;
-  /** Authoriser (an agent id) → the sessions in which they signed something for this connection. */
-  readonly authorisedBy = new Map<string, Set<string>>();
+  /** Authoriser (an agent id) → the sessions in which they signed something for this connection; made on first use. */
+  private authorisers: Map<string, Set<string>> | undefined;
   lastSeen: number;
   pingSentAt: number | undefined;
   closed = false;
@@ -59,6 +59,19 @@ export class Connection {
   touch(now: number): void {
     this.lastSeen = now;
     this.pingSentAt = undefined;
+  }
+
+  /** Remembers that `by` (an agent) signed something for this connection within `session`. */
+  authorisedBy(by: string, session: string): void {
+    this.authorisers ??= new Map();
+    const sessions = this.authorisers.get(by) ?? new Set<string>();
+    this.authorisers.set(by, sessions.add(session));
+  }
+
+  /** Whether `by` signed something for this connection in a session other than `exceptSession`. */
+  authorisedOutside(by: string, exceptSession: string | undefined): boolean {
+    const sessions = this.authorisers?.get(by);
+    return sessions !== undefined && [...sessions].some((s) => s !== exceptSession);
   }
 
   /** Counts any frame against the app's per-second frame allowance; false when over it. */

@@ -244,7 +244,7 @@ export class RealtimeServer {
       conn.send(errorFrame(PUSHER_CODES.CLIENT_EVENT_RATE_LIMITED, `Client event rejected: more than ${conn.app.clientEventRate} per second`));
       return;
     }
-    const userId = conn.presenceUser.get(channel);
+    const userId = conn.channelUser.get(channel);
     const payload = typeof data === 'string' ? data : JSON.stringify(data ?? {});
     await this.deps.bus.publish({ type: 'channel', appId: conn.app.id, channel, except: conn.socketId, frame: encodeFrame(eventFrame(name, channel, payload, userId)) });
     this.notify(conn.app.id, { name: 'client_event', channel, event: name, data: payload, socket_id: conn.socketId, ...(userId ? { user_id: userId } : {}) });
@@ -265,37 +265,38 @@ export class RealtimeServer {
     }
   }
 
-  /** Delivers a bus message to this node's subscribers. */
+  /** Delivers a bus message to this node's subscribers, or acts on this node's connections. */
   private deliver(message: BusMessage): void {
-    if (message.type === 'authorised') {
-      const conn = this.connections.get(message.socketId);
-      if (conn?.app.id !== message.appId) return;
-      const sessions = conn.authorisedBy.get(message.by) ?? new Set<string>();
-      conn.authorisedBy.set(message.by, sessions.add(message.session));
-      return;
-    }
-    if (message.type === 'terminate_authorised') {
-      for (const conn of [...this.connections.values()]) {
-        if (conn.app.id !== message.appId) continue;
-        const sessions = conn.authorisedBy.get(message.by);
-        if (!sessions || [...sessions].every((s) => s === message.exceptSession)) continue;
-        conn.close(PUSHER_CODES.UNAUTHORIZED, 'Connection terminated by the server');
-        void this.disconnect(conn);
+    switch (message.type) {
+      case 'channel': {
+        const subscribers = this.channels.localSubscribers(message.appId, message.channel);
+        if (!subscribers) return;
+        for (const conn of subscribers) if (conn.socketId !== message.except) conn.sendRaw(message.frame);
+        return;
       }
-      return;
-    }
-    if (message.type === 'terminate') {
-      for (const conn of [...this.connections.values()]) {
-        if (conn.app.id !== message.appId) continue;
-        if (conn.userId !== message.userId) continue;
-        conn.close(PUSHER_CODES.UNAUTHORIZED, 'Connection terminated by the server');
-        void this.disconnect(conn);
+      case 'authorised': {
+        const conn = this.connections.get(message.socketId);
+        if (conn?.app.id === message.appId) conn.authorisedBy(message.by, message.session);
+        return;
       }
-      return;
+      case 'terminate':
+        return this.terminateWhere(message.appId, (conn) => conn.userId === message.userId);
+      case 'terminate_authorised':
+        return this.terminateWhere(message.appId, (conn) => conn.authorisedOutside(message.by, message.exceptSession));
+      default: {
+        const unreachable: never = message;
+        throw new Error(`Unhandled bus message ${JSON.stringify(unreachable)}`);
+      }
     }
-    const subscribers = this.channels.localSubscribers(message.appId, message.channel);
-    if (!subscribers) return;
-    for (const conn of subscribers) if (conn.socketId !== message.except) conn.sendRaw(message.frame);
+  }
+
+  /** Closes (4009) and forgets this node's connections of an app that `match`. */
+  private terminateWhere(appId: string, match: (conn: Connection) => boolean): void {
+    for (const conn of [...this.connections.values()]) {
+      if (conn.app.id !== appId || !match(conn)) continue;
+      conn.close(PUSHER_CODES.UNAUTHORIZED, 'Connection terminated by the server');
+      void this.disconnect(conn);
+    }
   }
 
   private notify: ChannelEventListener = (appId, event) => {

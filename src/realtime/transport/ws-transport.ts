@@ -2,7 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { rateKey } from '../../http/rate-key.js';
+import { rateKey } from '../../security/rate-key.js';
 import type { AppRegistry } from '../apps.js';
 import { PUSHER_CODES } from '../protocol/codes.js';
 import { errorFrame } from '../protocol/frames.js';
