@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Logger } from 'pino';
 import { AgentService } from './agents/agent-service.js';
-import { systemClock } from './chat/clock.js';
+import { systemClock } from './time/clock.js';
 import { ConfigError, type Config } from './config/config.js';
 import { loadConfigFromEnvironment, readEnvironment } from './config/load.js';
 import { newAgentBody } from './http/schemas.js';

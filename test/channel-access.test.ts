@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { agentUserData, grantChannel, parseChatChannel, type Requester } from '../src/broadcasting/channel-access.js';
+import { agentUserData, grantChannel, type Requester } from '../src/chat/channel-access.js';
+import { parseChatChannel } from '../src/chat/realtime-contract.js';
 import { pusherEndpoint } from '../src/broadcasting/pusher-broadcaster.js';
 import { TEST_SECRETS, testConfig } from './support/harness.js';
 

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { ManualClock } from '../src/chat/clock.js';
+import { ManualClock } from '../src/time/clock.js';
 import { MemoryBus } from '../src/scaling/memory-bus.js';
 import { registerBusContract } from './support/bus-contract.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../src/chat/clock.js';
+import { ManualClock } from '../src/time/clock.js';
 import { PUSHER_CODES } from '../src/realtime/protocol/codes.js';
 import { channelAuth } from '../src/realtime/protocol/signatures.js';
 import { dataOf } from './support/memory-socket.js';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { ManualClock } from '../src/chat/clock.js';
+import { ManualClock } from '../src/time/clock.js';
 import { AppRegistry, DEFAULT_APP_LIMITS, loadAppsFile } from '../src/realtime/apps.js';
 import { configuredApps } from '../src/realtime/default-apps.js';
 import { PUSHER_CODES } from '../src/realtime/protocol/codes.js';

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { agentSender, grantChannel, VISITOR_SENDER } from '../src/broadcasting/channel-access.js';
+import { grantChannel } from '../src/chat/channel-access.js';
+import { agentSender, VISITOR_SENDER } from '../src/chat/realtime-contract.js';
 import { signingApp } from '../src/http/routes/broadcasting-auth-routes.js';
 import { agentIdOf, typingSender, type PusherMessage } from '../web/shared/typing-sender.js';
 import { testConfig, type Harness } from './support/harness.js';

@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LogBroadcaster } from '../src/broadcasting/log-broadcaster.js';
 import { ConfigError, loadConfig, type GeneratedSecrets } from '../src/config/config.js';
 import { ensureGeneratedSecrets } from '../src/config/secrets.js';
-import { opsRoutes } from '../src/http/routes/ops-routes.js';
+import { opsRoutes } from '../src/ops/ops-routes.js';
 import { AgentStore } from '../src/storage/agent-store.js';
 import { ConversationStore } from '../src/storage/conversation-store.js';
 import { openStorage, type Storage } from '../src/storage/database.js';

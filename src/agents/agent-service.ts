@@ -1,8 +1,8 @@
 import type { AgentDto } from '../chat/dto.js';
 import { fail, ok, type Result } from '../errors/error-codes.js';
-import type { Clock } from '../chat/clock.js';
+import type { Clock } from '../time/clock.js';
 import { randomToken, safeEqual, type Hasher } from '../security/hashing.js';
-import { isUniqueViolation } from '../storage/conversation-store.js';
+import { isUniqueViolation } from '../storage/unique-violation.js';
 import type { AgentStore } from '../storage/agent-store.js';
 import type { AgentRow } from '../storage/schema.js';
 import { hashPassword, verifyPassword } from './passwords.js';

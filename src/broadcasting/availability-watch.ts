@@ -4,7 +4,7 @@ import type { RealtimeApp } from '../realtime/apps.js';
 import type { ChannelEvent } from '../realtime/server/channel-manager.js';
 import type { RealtimeServer } from '../realtime/server/realtime-server.js';
 import type { Bus } from '../scaling/bus.js';
-import { AGENTS_PRESENCE_CHANNEL } from './broadcaster.js';
+import { AGENTS_PRESENCE_CHANNEL } from '../chat/realtime-contract.js';
 
 /** The embedded realtime server, as the chat sees it. */
 export interface PresenceSource {

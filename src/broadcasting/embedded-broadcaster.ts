@@ -1,7 +1,7 @@
 import type { ChatEvent } from '../chat/events.js';
 import type { RealtimeApp } from '../realtime/apps.js';
 import type { RealtimeServer } from '../realtime/server/realtime-server.js';
-import { toBroadcasts, type Broadcaster } from './broadcaster.js';
+import { toBroadcasts, type Broadcaster } from '../chat/broadcaster.js';
 
 /** `BROADCAST_DRIVER=reverb` with the embedded server: delivers in-process, no HTTP hop. */
 export class EmbeddedBroadcaster implements Broadcaster {

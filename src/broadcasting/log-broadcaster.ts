@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { ChatEvent } from '../chat/events.js';
-import { toBroadcasts, type Broadcaster } from './broadcaster.js';
+import { toBroadcasts, type Broadcaster } from '../chat/broadcaster.js';
 
 /**
  * `BROADCAST_DRIVER=log`: writes each broadcast to the log instead of delivering it. At `info` only

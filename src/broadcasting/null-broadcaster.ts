@@ -1,5 +1,5 @@
 import type { ChatEvent } from '../chat/events.js';
-import type { Broadcaster } from './broadcaster.js';
+import type { Broadcaster } from '../chat/broadcaster.js';
 
 /** `BROADCAST_DRIVER=null`: drops events; clients rely on polling. */
 export class NullBroadcaster implements Broadcaster {

@@ -1,7 +1,7 @@
 import Pusher from 'pusher';
 import type { ChatEvent } from '../chat/events.js';
 import type { Config } from '../config/config.js';
-import { toBroadcasts, type Broadcaster } from './broadcaster.js';
+import { toBroadcasts, type Broadcaster } from '../chat/broadcaster.js';
 
 /** Pusher's HTTP API takes at most this many channels per trigger. */
 export const MAX_CHANNELS_PER_TRIGGER = 100;

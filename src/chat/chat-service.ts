@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
-import type { Broadcaster } from '../broadcasting/broadcaster.js';
+import type { Broadcaster } from './broadcaster.js';
 import { fail, ok, type Result } from '../errors/error-codes.js';
 import { randomToken, type Hasher } from '../security/hashing.js';
 import type { ConversationStore } from '../storage/conversation-store.js';
 import type { ConversationRow } from '../storage/schema.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../time/clock.js';
 import type { MessageDto, VisitorConversationDto } from './dto.js';
 import type { ChatEvent } from './events.js';
 import { decideLookup, isResumable } from './resume-policy.js';

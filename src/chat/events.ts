@@ -1,6 +1,7 @@
-import type { AgentConversationDto, AgentRef, MessageDto } from './dto.js';
+import type { AgentConversationDto, MessageDto } from './dto.js';
+import type { Reader } from './realtime-contract.js';
 
-export type Reader = { type: 'visitor' } | ({ type: 'agent' } & AgentRef);
+export type { Reader };
 
 /** What happened in the chat, published after the database commit (DESIGN.md section 6). */
 export type ChatEvent =

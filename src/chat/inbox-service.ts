@@ -2,7 +2,7 @@ import { fail, ok, type Result } from '../errors/error-codes.js';
 import type { ConversationFilter, ConversationStore } from '../storage/conversation-store.js';
 import type { AgentRow, ConversationRow } from '../storage/schema.js';
 import type { ChatService } from './chat-service.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../time/clock.js';
 import type { AgentConversationDto, MessageDto } from './dto.js';
 import type { Views } from './views.js';
 

@@ -8,14 +8,14 @@ import { PasswordWorkBusy } from '../agents/passwords.js';
 import type { Config } from '../config/config.js';
 import type { Metrics } from '../ops/metrics.js';
 import { isClientAbort } from './framework-errors.js';
-import { HttpFailure, sendFailure } from './http-error.js';
+import { HttpFailure, sendFailure } from '../errors/http-failure.js';
 import { createHttpServer } from './server-options.js';
 import { contentSecurityPolicy } from './csp.js';
 import { noStoreOnPersonalData } from './no-store.js';
 import { agentRoutes, type AgentRouteDeps } from './routes/agent-routes.js';
 import { broadcastingAuthRoutes, type BroadcastingAuthDeps } from './routes/broadcasting-auth-routes.js';
 import { chatRoutes, type ChatRouteDeps } from './routes/chat-routes.js';
-import { opsRoutes, type OpsRouteDeps } from './routes/ops-routes.js';
+import { opsRoutes, type OpsRouteDeps } from '../ops/ops-routes.js';
 import { webRoutes } from './routes/web-routes.js';
 import { dashboardRoutes } from './routes/dashboard-routes.js';
 

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import type { FastifyBaseLogger, FastifyError, FastifyReply, FastifyServerOptions } from 'fastify';
 import { ERROR_CODES, type Failure } from '../errors/error-codes.js';
-import { sendFailure } from './http-error.js';
+import { sendFailure } from '../errors/http-failure.js';
 
 /**
  * Longest path parameter the router accepts, in raw (percent-encoded) characters. Pusher channel

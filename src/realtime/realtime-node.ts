@@ -5,7 +5,7 @@ import type { Config } from '../config/config.js';
 import type { Bus } from '../scaling/bus.js';
 import { MemoryBus } from '../scaling/memory-bus.js';
 import { RedisBus } from '../scaling/redis-bus.js';
-import { opsRoutes } from '../http/routes/ops-routes.js';
+import { opsRoutes } from '../ops/ops-routes.js';
 import { createHttpServer } from '../http/server-options.js';
 import { AppRegistry, type RealtimeApp } from './apps.js';
 import { configuredApps } from './default-apps.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Clock } from '../chat/clock.js';
-import { systemClock } from '../chat/clock.js';
+import type { Clock } from '../time/clock.js';
+import { systemClock } from '../time/clock.js';
 import type { Bus, BusMessage, CachedEvent, Member, StateChange } from './bus.js';
 
 const key = (appId: string, channel: string): string => `${appId}\u0000${channel}`;

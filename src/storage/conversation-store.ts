@@ -1,6 +1,7 @@
 import { sql, type ExpressionBuilder, type Insertable, type Kysely, type Transaction } from 'kysely';
 import { deleteInBatches, PURGE_BATCH_SIZE } from './batches.js';
 import type { ConversationRow, Database, MessageRow, NewConversation } from './schema.js';
+import { isUniqueViolation } from './unique-violation.js';
 
 /** The outcome of appending a message: stored now, stored earlier (same client id), or refused. */
 export type AppendResult =
@@ -315,10 +316,4 @@ export class ConversationStore {
       return { picked: rows.length, deleted: Number(result.numDeletedRows) };
     }, batchSize);
   }
-}
-
-/** True for a unique-constraint violation on SQLite or PostgreSQL. */
-export function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }

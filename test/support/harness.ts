@@ -1,7 +1,7 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import pino from 'pino';
 import { RecordingBroadcaster } from '../../src/broadcasting/null-broadcaster.js';
-import { ManualClock } from '../../src/chat/clock.js';
+import { ManualClock } from '../../src/time/clock.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { createParley, type Parley } from '../../src/main.js';
 import type { Engine } from '../../src/storage/engine.js';

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { afterEach, expect, vi } from 'vitest';
-import type { Clock } from '../../src/chat/clock.js';
+import type { Clock } from '../../src/time/clock.js';
 import { AppRegistry, DEFAULT_APP_LIMITS, type RealtimeApp } from '../../src/realtime/apps.js';
 import { channelAuth } from '../../src/realtime/protocol/signatures.js';
 import type { Connection } from '../../src/realtime/server/connection.js';

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { toAgentDto, type AgentService, type AuthenticatedAgent } from '../../agents/agent-service.js';
 import type { InboxService } from '../../chat/inbox-service.js';
 import type { Rate } from '../../config/rate.js';
-import { HttpFailure, sendFailure } from '../http-error.js';
+import { HttpFailure, sendFailure } from '../../errors/http-failure.js';
 import { loginAccountKey } from '../login-account-key.js';
 import { perIpLimit } from '../per-ip-limit.js';
 import { agentPatchBody, assignBody, conversationsQuery, loginBody, messagesQuery, newAgentBody, passwordChangeBody, pathId, readBody, sendBody } from '../schemas.js';

@@ -1,12 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AgentService } from '../../agents/agent-service.js';
-import { agentUserData, grantChannel, parseChatChannel, type AgentIdentity } from '../../broadcasting/channel-access.js';
+import { agentUserData, grantChannel, type AgentIdentity } from '../../chat/channel-access.js';
+import { parseChatChannel } from '../../chat/realtime-contract.js';
 import type { ChatService } from '../../chat/chat-service.js';
 import type { Config } from '../../config/config.js';
 import type { Rate } from '../../config/rate.js';
 import { channelAuth, userAuth } from '../../realtime/protocol/signatures.js';
-import { sendFailure } from '../http-error.js';
+import { sendFailure } from '../../errors/http-failure.js';
 import { perIpLimit } from '../per-ip-limit.js';
 import { validate } from '../validation.js';
 import { SESSION_COOKIE } from './agent-routes.js';

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ChatService, VisitorAccess, VisitorContext } from '../../chat/chat-service.js';
 import type { Rate } from '../../config/rate.js';
-import { HttpFailure, sendFailure } from '../http-error.js';
+import { HttpFailure, sendFailure } from '../../errors/http-failure.js';
 import { perIpLimit } from '../per-ip-limit.js';
 import { fingerprint as fingerprintSchema, lookupBody, messagesQuery, pathId, readBody, resumeBody, sendBody, startBody } from '../schemas.js';
 import { validate } from '../validation.js';

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { sendFailure } from '../http-error.js';
+import { sendFailure } from '../../errors/http-failure.js';
 
 export interface DashboardRouteDeps {
   /** The project directory holding `web/dashboard` and `dist/web/stratus`; by default this checkout. */

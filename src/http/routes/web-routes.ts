@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { sendFailure } from '../http-error.js';
+import { sendFailure } from '../../errors/http-failure.js';
 
 export interface WebRouteDeps {
   /** The project directory holding `dist/web/js` and `web/demo`; by default this checkout. */

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { systemClock, type Clock } from '../../chat/clock.js';
+import { systemClock, type Clock } from '../../time/clock.js';
 import type { RealtimeServer } from '../server/realtime-server.js';
 import { ApiError } from './api-error.js';
 import { channelInfo, channelUsers, listChannels, type ChannelState } from './channel-handlers.js';

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { Clock } from '../../chat/clock.js';
+import type { Clock } from '../../time/clock.js';
 import type { RealtimeApp } from '../apps.js';
 import { verifyHttpSignature } from '../protocol/signatures.js';
 import { ApiError } from './api-error.js';

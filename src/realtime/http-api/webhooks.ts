@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { systemClock, type Clock } from '../../chat/clock.js';
+import { systemClock, type Clock } from '../../time/clock.js';
 import type { RealtimeApp } from '../apps.js';
 import { hmacHex } from '../protocol/signatures.js';
 import type { ChannelEvent, ChannelEventListener } from '../server/channel-manager.js';

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
-import { systemClock, type Clock } from '../../chat/clock.js';
+import { systemClock, type Clock } from '../../time/clock.js';
 import type { Bus, BusMessage, StateChange } from '../../scaling/bus.js';
 import type { AppRegistry, RealtimeApp } from '../apps.js';
 import { channelKind } from '../channels/channel-kind.js';

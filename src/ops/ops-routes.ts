@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import type { Metrics } from '../../ops/metrics.js';
-import { safeEqual } from '../../security/hashing.js';
-import { sendFailure } from '../http-error.js';
+import type { Metrics } from './metrics.js';
+import { safeEqual } from '../security/hashing.js';
+import { sendFailure } from '../errors/http-failure.js';
 
 export interface OpsRouteDeps {
   /** Each named check resolves when healthy and throws when not (database, and Redis in multi-node). */

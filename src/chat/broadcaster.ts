@@ -1,5 +1,6 @@
-import type { ChatEvent } from '../chat/events.js';
-import { visitorView } from '../chat/dto.js';
+import { visitorView } from './dto.js';
+import type { ChatEvent } from './events.js';
+import { AGENTS_CHANNEL, conversationChannel, STATUS_CHANNEL, type ChatBroadcast } from './realtime-contract.js';
 
 /** Where chat events go once committed: the embedded realtime server, Pusher, a log, or nowhere. */
 export interface Broadcaster {
@@ -7,20 +8,8 @@ export interface Broadcaster {
   close(): Promise<void>;
 }
 
-/** One Pusher event on one or more channels. */
-export interface Broadcast {
-  channels: string[];
-  event: ChatEvent['name'];
-  data: unknown;
-}
-
-export const conversationChannel = (id: number): string => `private-conversation.${id}`;
-export const AGENTS_CHANNEL = 'private-agents';
-export const AGENTS_PRESENCE_CHANNEL = 'presence-agents';
-export const STATUS_CHANNEL = 'chat-status';
-
-/** Maps a chat event to the channels and payloads of DESIGN.md section 6. */
-export function toBroadcasts(event: ChatEvent): Broadcast[] {
+/** Maps a chat event to the channels and payloads of the realtime contract (docs/realtime.md, "Channels and events"). */
+export function toBroadcasts(event: ChatEvent): ChatBroadcast[] {
   switch (event.name) {
     case 'MessageSent':
       return [{ channels: [conversationChannel(event.conversationId), AGENTS_CHANNEL], event: event.name, data: { message: event.message } }];

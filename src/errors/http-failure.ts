@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { ERROR_CODES, type ErrorCode, type Failure } from '../errors/error-codes.js';
+import { ERROR_CODES, type ErrorCode, type Failure } from './error-codes.js';
 
 /** Writes `{"error":{"code","message","fields?"}}` with the code's status. */
 export function sendFailure(reply: FastifyReply, failure: Failure): FastifyReply {

@@ -1,24 +1,8 @@
-import { AGENTS_CHANNEL, AGENTS_PRESENCE_CHANNEL } from './broadcaster.js';
-
-/** The chat's channels that need authorisation (DESIGN.md section 6); `chat-status` is public. */
-export type ChatChannel = { kind: 'conversation'; conversationId: number } | { kind: 'agents' } | { kind: 'agents-presence' };
-
-const CONVERSATION = /^private-conversation\.([1-9]\d{0,15})$/;
-
-/** Which chat channel a name is; undefined for anything the chat does not hand out. */
-export function parseChatChannel(name: string): ChatChannel | undefined {
-  if (name === AGENTS_CHANNEL) return { kind: 'agents' };
-  if (name === AGENTS_PRESENCE_CHANNEL) return { kind: 'agents-presence' };
-  const match = CONVERSATION.exec(name);
-  const id = match ? Number(match[1]) : NaN;
-  return Number.isSafeInteger(id) ? { kind: 'conversation', conversationId: id } : undefined;
-}
+import { agentSender, VISITOR_SENDER, type AgentMemberInfo, type ChatChannel } from './realtime-contract.js';
 
 /** An agent as the presence roster shows it. */
-export interface AgentIdentity {
+export interface AgentIdentity extends AgentMemberInfo {
   id: number;
-  name: string;
-  role: 'admin' | 'agent';
 }
 
 /** Who asks: a logged-in agent, and/or a visitor whose token opens `visitorConversationId`. */
@@ -28,10 +12,6 @@ export interface Requester {
 }
 
 export type ChannelGrant = { ok: true; channelData?: string } | { ok: false; reason: string };
-
-/** The server-set sender of client events on a conversation channel: `visitor`, or `agent:{id}`. */
-export const VISITOR_SENDER = 'visitor';
-export const agentSender = (id: number): string => `agent:${id}`;
 
 /**
  * Decides a subscription: agents get every chat channel (the presence one with their
