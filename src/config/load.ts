@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'dotenv';
-import { loadConfig, type Config, type GeneratedSecrets } from './config.js';
+import type { Config, GeneratedSecrets } from './config-types.js';
+import { loadConfig } from './load-config.js';
 import { ensureGeneratedSecrets } from './secrets.js';
 
 /** Stand-ins used only to validate the environment before anything is generated or written. */

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensurePrivateDir } from '../security/private-files.js';
-import { ConfigError, type GeneratedSecrets } from './config.js';
+import { ConfigError } from './config-error.js';
+import type { GeneratedSecrets } from './config-types.js';
 
 const FILE = 'secrets.json';
 

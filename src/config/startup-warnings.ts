@@ -1,4 +1,4 @@
-import type { Config } from './config.js';
+import type { Config } from './config-types.js';
 
 /** A setting that works but is risky where it is used: logged once at start-up, never fatal. */
 export interface StartupWarning {

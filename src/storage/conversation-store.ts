@@ -1,44 +1,27 @@
-import { sql, type ExpressionBuilder, type Insertable, type Kysely, type Transaction } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import { deleteInBatches, PURGE_BATCH_SIZE } from './batches.js';
+import { InboxQueries, type ConversationFilter } from './inbox-queries.js';
+import { MessageLog, type AppendResult, type NewMessage } from './message-log.js';
+import { ResumeTicketStore } from './resume-ticket-store.js';
 import type { ConversationRow, Database, MessageRow, NewConversation } from './schema.js';
-import { isUniqueViolation } from './unique-violation.js';
 
-/** The outcome of appending a message: stored now, stored earlier (same client id), or refused. */
-export type AppendResult =
-  | { kind: 'created'; row: MessageRow }
-  | { kind: 'duplicate'; row: MessageRow }
-  | { kind: 'closed' }
-  | { kind: 'missing' };
+export type { AppendResult, NewMessage } from './message-log.js';
+export type { ConversationFilter } from './inbox-queries.js';
 
-export interface NewMessage {
-  conversationId: number;
-  sender: MessageRow['sender'];
-  agentId: number | null;
-  body: string;
-  clientMessageId: string | null;
-  now: number;
-  /** Visitor and agent messages need an open conversation; system notes do not. */
-  requireOpen: boolean;
-}
-
-export interface ConversationFilter {
-  status?: 'open' | 'closed' | undefined;
-  /** `me` is resolved to an agent id by the caller; `none` means unassigned. */
-  assignedTo?: number | 'none' | undefined;
-  limit: number;
-  /** Cursor from the previous page: conversations less recently active than this. */
-  before?: { lastActivityAt: number; id: number } | undefined;
-}
-
-type Db = Kysely<Database> | Transaction<Database>;
-
-/** `seq` columns are 32-bit integers: larger inputs are clamped rather than overflowing PostgreSQL's `integer`. */
-const MAX_SEQ = 2_147_483_647;
-const clampSeq = (n: number): number => Math.min(Math.max(0, Math.trunc(n)), MAX_SEQ);
-
-/** Conversations, their messages, visitor tokens and resume tickets: every query the chat needs. */
+/**
+ * Conversations, their messages, visitor tokens and resume tickets: every query the chat needs.
+ * Messages, tickets and inbox reads live in their own classes; this one facade keeps callers on one port.
+ */
 export class ConversationStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  private readonly log: MessageLog;
+  private readonly tickets: ResumeTicketStore;
+  private readonly inbox: InboxQueries;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.log = new MessageLog(db);
+    this.tickets = new ResumeTicketStore(db);
+    this.inbox = new InboxQueries(db);
+  }
 
   /** Creates a conversation together with its first visitor token, atomically. */
   async create(values: NewConversation): Promise<ConversationRow> {
@@ -72,7 +55,8 @@ export class ConversationStore {
     await this.insertToken(this.db, conversationId, tokenHash, visibleFromSeq, now);
   }
 
-  private async insertToken(db: Db, conversationId: number, tokenHash: string, visibleFromSeq: number, now: number): Promise<void> {
+  /** `db` is the store's connection or the transaction `create` runs in. */
+  private async insertToken(db: Kysely<Database>, conversationId: number, tokenHash: string, visibleFromSeq: number, now: number): Promise<void> {
     await db
       .insertInto('visitor_tokens')
       .values({ token_hash: tokenHash, conversation_id: conversationId, visible_from_seq: visibleFromSeq, created_at: now })
@@ -98,73 +82,6 @@ export class ConversationStore {
       .execute();
   }
 
-  /**
-   * Appends a message with the next `seq`. The counter is bumped and the row inserted in one
-   * transaction, so a failed insert rolls the counter back: seq stays gap-free. The row lock on
-   * the conversation (PostgreSQL) or the single writer (SQLite) serialises concurrent sends.
-   */
-  async append(m: NewMessage): Promise<AppendResult> {
-    try {
-      return await this.db.transaction().execute(async (trx) => {
-        const existing = await this.findByClientId(trx, m.conversationId, m.clientMessageId);
-        if (existing) return { kind: 'duplicate', row: existing };
-        let bump = trx
-          .updateTable('conversations')
-          .set((eb) => ({ last_seq: eb('last_seq', '+', 1), last_activity_at: m.now }))
-          .where('id', '=', m.conversationId);
-        if (m.requireOpen) bump = bump.where('status', '=', 'open');
-        const bumped = await bump.returning('last_seq').executeTakeFirst();
-        if (!bumped) {
-          const exists = await trx.selectFrom('conversations').select('id').where('id', '=', m.conversationId).executeTakeFirst();
-          return { kind: exists ? 'closed' : 'missing' };
-        }
-        const row = await trx
-          .insertInto('messages')
-          .values({
-            conversation_id: m.conversationId,
-            seq: bumped.last_seq,
-            sender: m.sender,
-            agent_id: m.agentId,
-            body: m.body,
-            client_message_id: m.clientMessageId,
-            created_at: m.now,
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow();
-        return { kind: 'created', row };
-      });
-    } catch (error) {
-      // Two sends with one client id raced: the loser's transaction rolled back; answer with the winner's row.
-      if (isUniqueViolation(error)) {
-        const existing = await this.findByClientId(this.db, m.conversationId, m.clientMessageId);
-        if (existing) return { kind: 'duplicate', row: existing };
-      }
-      throw error;
-    }
-  }
-
-  private async findByClientId(db: Db, conversationId: number, clientMessageId: string | null): Promise<MessageRow | undefined> {
-    if (clientMessageId === null) return undefined;
-    return db
-      .selectFrom('messages')
-      .selectAll()
-      .where('conversation_id', '=', conversationId)
-      .where('client_message_id', '=', clientMessageId)
-      .executeTakeFirst();
-  }
-
-  /** Messages with `seq` > `after` (and ≥ `fromSeq`), in seq order. */
-  async messages(conversationId: number, opts: { after: number; limit: number; fromSeq?: number }): Promise<MessageRow[]> {
-    return this.db
-      .selectFrom('messages')
-      .selectAll()
-      .where('conversation_id', '=', conversationId)
-      .where('seq', '>', clampSeq(Math.max(opts.after, (opts.fromSeq ?? 1) - 1)))
-      .orderBy('seq', 'asc')
-      .limit(opts.limit)
-      .execute();
-  }
-
   async update(
     id: number,
     patch: Partial<Pick<ConversationRow, 'status' | 'closed_at' | 'assigned_agent_id' | 'last_activity_at' | 'visitor_name' | 'visitor_email'>>,
@@ -172,115 +89,56 @@ export class ConversationStore {
     return this.db.updateTable('conversations').set(patch).where('id', '=', id).returningAll().executeTakeFirst();
   }
 
-  /** Moves a read marker forward only, never past the last message; answers the new marker. */
-  async markRead(id: number, column: 'visitor_read_seq' | 'agent_read_seq', seq: number): Promise<number | undefined> {
-    const wanted = clampSeq(seq);
-    const capped = sql`(case when cast(${wanted} as integer) < last_seq then cast(${wanted} as integer) else last_seq end)`;
-    const row = await this.db
-      .updateTable('conversations')
-      // greatest(column, least(seq, last_seq)), spelled portably: SQLite has no greatest/least.
-      .set({ [column]: sql<number>`case when ${capped} > ${sql.ref(column)} then ${capped} else ${sql.ref(column)} end` })
-      .where('id', '=', id)
-      .returning(column)
-      .executeTakeFirst();
-    return row?.[column];
+  /** Appends a message with the next gap-free `seq` (see `MessageLog.append`). */
+  append(m: NewMessage): Promise<AppendResult> {
+    return this.log.append(m);
   }
 
-  async insertTicket(t: Insertable<Database['resume_tickets']>): Promise<void> {
-    await this.db.insertInto('resume_tickets').values(t).execute();
+  /** Messages with `seq` > `after` (and ≥ `fromSeq`), in seq order. */
+  messages(conversationId: number, opts: { after: number; limit: number; fromSeq?: number }): Promise<MessageRow[]> {
+    return this.log.after(conversationId, opts);
+  }
+
+  /** Moves a read marker forward only, never past the last message; answers the new marker. */
+  markRead(id: number, column: 'visitor_read_seq' | 'agent_read_seq', seq: number): Promise<number | undefined> {
+    return this.log.markRead(id, column, seq);
+  }
+
+  insertTicket(t: Insertable<Database['resume_tickets']>): Promise<void> {
+    return this.tickets.insert(t);
   }
 
   /** The newest unused, unexpired ticket issued to this device (fingerprint) and IP for this conversation. */
-  async liveTicket(conversationId: number, fingerprintHash: string, ip: string, now: number): Promise<Database['resume_tickets'] | undefined> {
-    return this.db
-      .selectFrom('resume_tickets')
-      .selectAll()
-      .where('conversation_id', '=', conversationId)
-      .where('fingerprint_hash', '=', fingerprintHash)
-      .where('client_ip', '=', ip)
-      .where('used_at', 'is', null)
-      .where('expires_at', '>', now)
-      .where('seed', 'is not', null)
-      .orderBy('expires_at', 'desc')
-      .limit(1)
-      .executeTakeFirst();
+  liveTicket(conversationId: number, fingerprintHash: string, ip: string, now: number): Promise<Database['resume_tickets'] | undefined> {
+    return this.tickets.live(conversationId, fingerprintHash, ip, now);
   }
 
   /** Marks a ticket used if it is unused and unexpired; answers it, or nothing (single use). */
-  async consumeTicket(ticketHash: string, now: number): Promise<Database['resume_tickets'] | undefined> {
-    return this.db
-      .updateTable('resume_tickets')
-      .set({ used_at: now })
-      .where('ticket_hash', '=', ticketHash)
-      .where('used_at', 'is', null)
-      .where('expires_at', '>', now)
-      .returningAll()
-      .executeTakeFirst();
+  consumeTicket(ticketHash: string, now: number): Promise<Database['resume_tickets'] | undefined> {
+    return this.tickets.consume(ticketHash, now);
   }
 
-  async list(filter: ConversationFilter): Promise<ConversationRow[]> {
-    let q = this.db.selectFrom('conversations').selectAll();
-    if (filter.status) q = q.where('status', '=', filter.status);
-    if (filter.assignedTo === 'none') q = q.where('assigned_agent_id', 'is', null);
-    else if (filter.assignedTo !== undefined) q = q.where('assigned_agent_id', '=', filter.assignedTo);
-    const before = filter.before;
-    if (before) {
-      q = q.where((eb) =>
-        eb.or([
-          eb('last_activity_at', '<', before.lastActivityAt),
-          eb.and([eb('last_activity_at', '=', before.lastActivityAt), eb('id', '<', before.id)]),
-        ]),
-      );
-    }
-    return q.orderBy('last_activity_at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute();
+  list(filter: ConversationFilter): Promise<ConversationRow[]> {
+    return this.inbox.list(filter);
   }
 
   /** The newest message of each conversation. */
-  async lastMessages(ids: number[]): Promise<Map<number, MessageRow>> {
-    if (ids.length === 0) return new Map();
-    const rows = await this.db
-      .selectFrom('messages as m')
-      .innerJoin('conversations as c', (j) => j.onRef('c.id', '=', 'm.conversation_id').onRef('c.last_seq', '=', 'm.seq'))
-      .selectAll('m')
-      .where('c.id', 'in', ids)
-      .execute();
-    return new Map(rows.map((r) => [r.conversation_id, r]));
+  lastMessages(ids: number[]): Promise<Map<number, MessageRow>> {
+    return this.inbox.lastMessages(ids);
   }
 
   /** Visitor messages agents have not read yet, per conversation. */
-  async unreadByAgents(ids: number[]): Promise<Map<number, number>> {
-    if (ids.length === 0) return new Map();
-    const rows = await this.db
-      .selectFrom('messages as m')
-      .innerJoin('conversations as c', 'c.id', 'm.conversation_id')
-      .select(['m.conversation_id', (eb) => eb.fn.countAll<number | string>().as('n')])
-      .where('c.id', 'in', ids)
-      .where('m.sender', '=', 'visitor')
-      .whereRef('m.seq', '>', 'c.agent_read_seq')
-      .groupBy('m.conversation_id')
-      .execute();
-    return new Map(rows.map((r) => [r.conversation_id, Number(r.n)]));
+  unreadByAgents(ids: number[]): Promise<Map<number, number>> {
+    return this.inbox.unreadByAgents(ids);
   }
 
   /** Conversations started earlier from the same device (same keyed fingerprint), newest first. */
-  async earlierFromDevice(fingerprintHash: string, beforeId: number, limit: number): Promise<ConversationRow[]> {
-    return this.db
-      .selectFrom('conversations')
-      .selectAll()
-      .where('client_fingerprint', '=', fingerprintHash)
-      .where('id', '<', beforeId)
-      .orderBy('id', 'desc')
-      .limit(limit)
-      .execute();
+  earlierFromDevice(fingerprintHash: string, beforeId: number, limit: number): Promise<ConversationRow[]> {
+    return this.inbox.earlierFromDevice(fingerprintHash, beforeId, limit);
   }
 
-  async countOpen(): Promise<number> {
-    const row = await this.db
-      .selectFrom('conversations')
-      .select((eb) => eb.fn.countAll<number | string>().as('n'))
-      .where('status', '=', 'open')
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
+  countOpen(): Promise<number> {
+    return this.inbox.countOpen();
   }
 
   /**
@@ -303,17 +161,7 @@ export class ConversationStore {
   }
 
   /** Deletes used and expired resume tickets, `batchSize` per statement; answers how many went. */
-  async purgeTickets(now: number, batchSize = PURGE_BATCH_SIZE): Promise<number> {
-    const stale = (eb: ExpressionBuilder<Database, 'resume_tickets'>) => eb.or([eb('expires_at', '<=', now), eb('used_at', 'is not', null)]);
-    return deleteInBatches(async (limit) => {
-      const rows = await this.db.selectFrom('resume_tickets').select('ticket_hash').where(stale).limit(limit).execute();
-      if (rows.length === 0) return { picked: 0, deleted: 0 };
-      const result = await this.db
-        .deleteFrom('resume_tickets')
-        .where('ticket_hash', 'in', rows.map((r) => r.ticket_hash))
-        .where(stale)
-        .executeTakeFirst();
-      return { picked: rows.length, deleted: Number(result.numDeletedRows) };
-    }, batchSize);
+  purgeTickets(now: number, batchSize = PURGE_BATCH_SIZE): Promise<number> {
+    return this.tickets.purge(now, batchSize);
   }
 }

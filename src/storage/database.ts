@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
-import type { DatabaseConfig, PgTimeouts } from '../config/config.js';
+import type { DatabaseConfig, PgTimeouts } from '../config/database-config.js';
 import type { Engine } from './engine.js';
 import { migrateToLatest } from './migrator.js';
 import { createPrivateFile, ensurePrivateDir, restrictFiles } from '../security/private-files.js';
