@@ -124,7 +124,7 @@ describe('realtime chat on the embedded server', () => {
     expect(await offline).toEqual({ agents_online: 0 });
   });
 
-  const countConnections = async () => h.parley.realtime?.server.connectionCount();
+  const countConnections = async () => h.parley.realtimeNode?.connectionCount();
 
   it("disconnects a deactivated agent's open dashboard connection (4009), so it stops receiving visitors' messages", async () => {
     const created = await h.request({ method: 'POST', url: '/api/agent/agents', headers: admin.headers, json: { name: 'Sam', email: 'sam@example.test', password: 'sam-password-123', role: 'agent' } });

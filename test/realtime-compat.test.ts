@@ -4,7 +4,7 @@ import type PusherServer from 'pusher';
 import type { Members } from 'pusher-js';
 import { WebSocket } from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RealtimeNode } from '../src/realtime/realtime-node.js';
+import type { RealtimeNodeProbe } from '../src/main.js';
 import { PUSHER_CODES } from '../src/realtime/protocol/codes.js';
 import {
   APP,
@@ -29,7 +29,7 @@ import { startHarness, type Harness } from './support/harness.js';
 let h: Harness;
 let port: number;
 let sdk: PusherServer;
-let realtime: RealtimeNode;
+let realtime: RealtimeNodeProbe;
 let pool: ClientPool;
 
 const ADA: TestUser = { id: '1', info: { name: 'Ada' } };
@@ -41,8 +41,8 @@ beforeAll(async () => {
   await h.app.listen({ port: 0, host: '127.0.0.1' });
   port = (h.app.server.address() as AddressInfo).port;
   sdk = serverSdk(port);
-  if (!h.parley.realtime) throw new Error('the harness runs without the embedded realtime server');
-  realtime = h.parley.realtime;
+  if (!h.parley.realtimeNode) throw new Error('the harness runs without the embedded realtime server');
+  realtime = h.parley.realtimeNode;
   pool = new ClientPool(port);
 });
 
@@ -218,8 +218,7 @@ describe('pusher-js 8', () => {
     });
     const resubscribed = nextEvent(channel, 'pusher:subscription_succeeded', 'the resubscription');
     const reconnecting = reachState(pusher, 'connecting');
-    await realtime.server.stop();
-    realtime.server.start();
+    await realtime.restart();
     expect(await closed).toBe(PUSHER_CODES.RECONNECT);
     await reconnecting;
     await reachState(pusher, 'connected');

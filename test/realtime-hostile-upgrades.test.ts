@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PUSHER_CODES, WEBSOCKET_CLOSE_CODES } from '../src/realtime/protocol/codes.js';
-import type { RealtimeNode } from '../src/realtime/realtime-node.js';
+import type { RealtimeNodeProbe } from '../src/main.js';
 import { closeReason, parseUpgradeTarget } from '../src/realtime/transport/upgrade-request.js';
 import { startHarness, TEST_SECRETS, type Harness } from './support/harness.js';
 import { PusherClients, type TestClient } from './support/pusher-clients.js';
@@ -17,7 +17,7 @@ describe('hostile WebSocket upgrades against a listening Parley', () => {
   let port: number;
   let clients: PusherClients;
   let bystander: TestClient;
-  let realtime: RealtimeNode;
+  let realtime: RealtimeNodeProbe;
   let events = 0;
   const KEY = TEST_SECRETS.REVERB_APP_KEY;
 
@@ -25,7 +25,7 @@ describe('hostile WebSocket upgrades against a listening Parley', () => {
     h = await startHarness('sqlite', { CHAT_ALLOWED_ORIGINS: 'https://shop.example' }, { broadcast: 'configured' });
     await h.app.listen({ port: 0, host: '127.0.0.1' });
     port = (h.app.server.address() as AddressInfo).port;
-    realtime = h.parley.realtime as RealtimeNode;
+    realtime = h.parley.realtimeNode as RealtimeNodeProbe;
     clients = new PusherClients({ port, key: KEY });
     bystander = await clients.connect();
     await bystander.subscribe('news');
@@ -45,7 +45,7 @@ describe('hostile WebSocket upgrades against a listening Parley', () => {
     expect(bystander.pusher.connection.socket_id).toBe(bystander.socketId);
     const n = ++events;
     const arrived = bystander.nextEvent<{ n: number }>('news', 'Ping');
-    await realtime.server.trigger(realtime.app, ['news'], 'Ping', JSON.stringify({ n }));
+    await realtime.trigger(['news'], 'Ping', JSON.stringify({ n }));
     expect(await arrived).toEqual({ n });
   };
 

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ManualClock } from '../src/time/clock.js';
 import { AppRegistry, DEFAULT_APP_LIMITS, loadAppsFile } from '../src/realtime/apps.js';
-import { configuredApps } from '../src/realtime/default-apps.js';
+import { configuredApps } from '../src/compose/realtime-apps.js';
 import { PUSHER_CODES } from '../src/realtime/protocol/codes.js';
 import { channelAuth } from '../src/realtime/protocol/signatures.js';
 import { RealtimeServer } from '../src/realtime/server/realtime-server.js';

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { PUSHER_CODES } from '../src/realtime/protocol/codes.js';
 import { channelAuth, userAuth } from '../src/realtime/protocol/signatures.js';
 import { dataOf } from './support/memory-socket.js';
@@ -17,6 +17,15 @@ describe('presence channels', () => {
     expect(roster.count).toBe(2);
     expect(roster.ids.sort()).toEqual(['1', 'u2']);
     expect(roster.hash).toEqual({ '1': { name: 'Ada' }, u2: { name: 'Grace' } });
+  });
+
+  it('reads the roster once per presence subscription, and sends that roster with the newcomer added', async () => {
+    const { connect, bus } = setup();
+    const [a, b] = [await connect(), await connect()];
+    await a.joinPresence('presence-team', 'ada', { name: 'Ada' });
+    const reads = vi.spyOn(bus, 'members');
+    expect(await b.joinPresence('presence-team', 'bob', { name: 'Bob' })).toEqual({ ids: ['ada', 'bob'], hash: { ada: { name: 'Ada' }, bob: { name: 'Bob' } }, count: 2 });
+    expect(reads).toHaveBeenCalledTimes(1);
   });
 
   it('sends member_added to the others on a user first connection only, never to the subscriber itself', async () => {
@@ -90,7 +99,24 @@ describe('presence channels', () => {
     expect(refused).toMatchObject({ event: 'pusher:error', data: { code: PUSHER_CODES.SUBSCRIPTION_REJECTED } });
     expect(await c.next(undefined, { strict: true })).toMatchObject({ event: 'pusher:subscription_error', channel: 'presence-team', data: { status: 403 } });
     a.expectNo('pusher_internal:member_added');
+    a.expectNo('pusher_internal:member_removed');
+    expect(c.conn.channels.has('presence-team')).toBe(false);
     expect((await a2.joinPresence('presence-team', 'ada')).count).toBe(2);
+  });
+
+  it('lets exactly maxPresenceMembers users in when they subscribe at the same moment', async () => {
+    const { connect, bus } = setup({ maxPresenceMembers: 2 });
+    const clients = await Promise.all([1, 2, 3, 4].map(async () => connect()));
+    await Promise.all(
+      clients.map(async (client, i) => {
+        const channelData = JSON.stringify({ user_id: `user-${i}` });
+        await client.send({ event: 'pusher:subscribe', data: { channel: 'presence-team', auth: channelAuth(KEY, SECRET, client.socketId, 'presence-team', channelData), channel_data: channelData } });
+      }),
+    );
+    const outcomes = clients.map((client) => client.socket.pending().find((frame) => /subscription_(succeeded|error)$/.test(frame.event))?.event);
+    expect(outcomes.filter((event) => event === 'pusher_internal:subscription_succeeded')).toHaveLength(2);
+    expect(outcomes.filter((event) => event === 'pusher:subscription_error')).toHaveLength(2);
+    expect(await bus.members('app-1', 'presence-team')).toHaveLength(2);
   });
 });
 

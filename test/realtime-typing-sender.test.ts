@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { grantChannel } from '../src/chat/channel-access.js';
 import { agentSender, VISITOR_SENDER } from '../src/chat/realtime-contract.js';
-import { signingApp } from '../src/http/routes/broadcasting-auth-routes.js';
+import { signingApp } from '../src/compose/chat-realtime-for.js';
 import { agentIdOf, typingSender, type PusherMessage } from '../web/shared/typing-sender.js';
 import { testConfig, type Harness } from './support/harness.js';
 import { cookieAuthorizer, listeningParley, type PusherClients, waitFor, type TestClient } from './support/pusher-clients.js';

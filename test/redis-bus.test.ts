@@ -3,13 +3,18 @@ import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BusMessage, StateChange } from '../src/scaling/bus.js';
 import { RedisBus, type RedisBusOptions } from '../src/scaling/redis-bus.js';
-import { registerBusContract } from './support/bus-contract.js';
+import { RedisChannelState } from '../src/scaling/redis-channel-state.js';
+import { RedisFanOut } from '../src/scaling/redis-fan-out.js';
+import { redisKeys, type RedisKeys } from '../src/scaling/redis-keys.js';
+import { RedisLink } from '../src/scaling/redis-link.js';
+import { registerBusContract, registerChannelStateContract, registerFanOutContract } from './support/bus-contract.js';
 import { dropRedisKeys, freshRedisPrefix, redisMissing, redisTarget, redisUrlVia, TEST_REDIS_URL } from './support/redis.js';
 import { TcpProxy } from './support/tcp-proxy.js';
 
 const logger = pino({ level: 'silent' });
 const prefixes: string[] = [];
 const opened: RedisBus[] = [];
+const links: RedisLink[] = [];
 
 const freshPrefix = (): string => {
   const prefix = freshRedisPrefix();
@@ -25,13 +30,28 @@ const makeBus = async (keyPrefix: string, options: Partial<RedisBusOptions> = {}
   return bus;
 };
 
+/** Both connections of a Redis link on a fresh prefix, once they are up and listening. */
+const openLink = async (): Promise<{ link: RedisLink; keys: RedisKeys }> => {
+  const keys = redisKeys(freshPrefix());
+  const link = new RedisLink(TEST_REDIS_URL, keys.busChannel);
+  links.push(link);
+  await new Promise<void>((resolve) => link.onChange({ up: () => link.up && resolve(), down: () => undefined }));
+  return { link, keys };
+};
+
 afterEach(async () => {
   await Promise.all(opened.splice(0).map((bus) => bus.close().catch(() => undefined)));
+  for (const link of links.splice(0)) link.disconnect();
   await dropRedisKeys(prefixes.splice(0));
 });
 
 describe.skipIf(redisMissing)('RedisBus', () => {
   registerBusContract('redis', async () => makeBus(freshPrefix()));
+  registerFanOutContract('redis pub/sub alone', async () => new RedisFanOut((await openLink()).link, 'node-a', logger));
+  registerChannelStateContract('redis hashes and scripts alone', async () => {
+    const { link, keys } = await openLink();
+    return new RedisChannelState(link.commands, keys, 'node-a');
+  });
 
   describe('two nodes on one Redis', () => {
     const twoNodes = async () => {
@@ -170,6 +190,14 @@ describe.skipIf(redisMissing)('RedisBus', () => {
     afterEach(async () => proxy.close());
 
     const viaProxy = (): string => redisUrlVia(proxy.port);
+
+    registerBusContract('the failover bus behind a TCP proxy', async () => makeBus(freshPrefix(), { url: viaProxy() }));
+    registerBusContract('the failover bus while the TCP proxy is cut (its local copy answers)', async () => {
+      const bus = await makeBus(freshPrefix(), { url: viaProxy() });
+      await proxy.cut();
+      await expect.poll(() => bus.connected).toBe(false);
+      return bus;
+    });
 
     it('keeps serving its own clients, then resynchronises and tells the cluster what changed', async () => {
       const prefix = freshPrefix();

@@ -26,22 +26,38 @@ export type StateChange =
   | { type: 'member_added' | 'member_removed'; appId: string; channel: string; member: Member }
   | { type: 'resynced'; outageMs: number };
 
+/** What `addMember` did: `full` when it refused a new user. */
+export interface MemberAdded {
+  firstForUser: boolean;
+  full?: true;
+}
+
 /** A stored last event of a cache channel. */
 export interface CachedEvent {
   event: string;
   data: string;
 }
 
-/**
- * The scaling seam: channel occupancy, presence rosters, cached events and fan-out, for one node
- * (memory) or a cluster (Redis). Answers are cluster-wide; `first`/`last` flags are true on
- * exactly one node, so webhooks and presence events happen once per cluster.
- */
-export interface Bus {
+/** Everything one node holds: its subscriptions and its presence entries, by connection. */
+export interface BusSnapshot {
+  subscriptions: [appId: string, channel: string, socketId: string][];
+  members: [appId: string, channel: string, socketId: string, member: Member][];
+}
+
+/** Fan-out between nodes: every published message reaches every node, in the same order. */
+export interface FanOut {
   readonly nodeId: string;
   /** Registers the node's delivery handler; every published message reaches every node, this one included. */
   onMessage(handler: (message: BusMessage) => void): void;
   publish(message: BusMessage): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Channel occupancy, presence rosters and cached events, answered for the whole cluster;
+ * `first`/`last` flags are true on exactly one node, so webhooks and presence events happen once.
+ */
+export interface ChannelState {
   /** Registers the handler of state changes (never called on a single node). */
   onStateChange(handler: (change: StateChange) => void): void;
 
@@ -51,8 +67,12 @@ export interface Bus {
   /** Occupied channels of an app with their subscription counts. */
   channels(appId: string): Promise<Map<string, number>>;
 
-  /** Adds a connection to a presence roster; `firstForUser` when the user had no connection there before. */
-  addMember(appId: string, channel: string, socketId: string, member: Member): Promise<{ firstForUser: boolean }>;
+  /**
+   * Adds a connection to a presence roster; `firstForUser` when the user had no connection there
+   * before. A new user is refused (`full`, nothing stored) when the roster already has `maxUsers`
+   * users: decided atomically, so simultaneous joins never overfill a room nor all get refused.
+   */
+  addMember(appId: string, channel: string, socketId: string, member: Member, maxUsers?: number): Promise<MemberAdded>;
   /** Removes a connection; `lastForUser` when it was the user's last one in that roster. */
   removeMember(appId: string, channel: string, socketId: string): Promise<{ member: Member | undefined; lastForUser: boolean }>;
   /** One entry per user, whatever their number of connections. */
@@ -63,3 +83,6 @@ export interface Bus {
 
   close(): Promise<void>;
 }
+
+/** The scaling seam the realtime server uses: fan-out and channel state, for one node (memory) or a cluster (Redis). */
+export interface Bus extends FanOut, ChannelState {}

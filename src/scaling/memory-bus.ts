@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../time/clock.js';
 import { systemClock } from '../time/clock.js';
-import type { Bus, BusMessage, CachedEvent, Member, StateChange } from './bus.js';
+import type { Bus, BusMessage, BusSnapshot, CachedEvent, Member, StateChange, MemberAdded } from './bus.js';
 
 const key = (appId: string, channel: string): string => `${appId}\u0000${channel}`;
 
@@ -27,15 +27,15 @@ export class MemoryBus implements Bus {
   /** One node's state never changes behind its back. */
   onStateChange(_handler: (change: StateChange) => void): void {}
 
-  /** Everything this bus holds: the Redis bus keeps one as the truth about its own node. */
-  snapshot(): { subscriptions: [appId: string, channel: string, socketId: string][]; members: [appId: string, channel: string, socketId: string, member: Member][] } {
+  /** Everything this bus holds: the failover bus keeps one as the truth about its own node. */
+  snapshot(): BusSnapshot {
     const split = (k: string): [string, string] => {
       const at = k.indexOf('\u0000');
       return [k.slice(0, at), k.slice(at + 1)];
     };
-    const subscriptions: [string, string, string][] = [];
+    const subscriptions: BusSnapshot['subscriptions'] = [];
     for (const [k, sockets] of this.subscriptions) for (const socketId of sockets) subscriptions.push([...split(k), socketId]);
-    const members: [string, string, string, Member][] = [];
+    const members: BusSnapshot['members'] = [];
     for (const [k, roster] of this.rosters) for (const [socketId, member] of roster) members.push([...split(k), socketId, member]);
     return { subscriptions, members };
   }
@@ -70,11 +70,13 @@ export class MemoryBus implements Bus {
     return result;
   }
 
-  async addMember(appId: string, channel: string, socketId: string, member: Member): Promise<{ firstForUser: boolean }> {
+  async addMember(appId: string, channel: string, socketId: string, member: Member, maxUsers = Number.MAX_SAFE_INTEGER): Promise<MemberAdded> {
     const k = key(appId, channel);
     let roster = this.rosters.get(k);
     if (!roster) this.rosters.set(k, (roster = new Map()));
-    const firstForUser = ![...roster.values()].some((m) => m.user_id === member.user_id);
+    const users = new Set([...roster.values()].map((m) => m.user_id));
+    const firstForUser = !users.has(member.user_id);
+    if (firstForUser && users.size >= maxUsers) return { firstForUser: false, full: true };
     roster.set(socketId, member);
     return { firstForUser };
   }

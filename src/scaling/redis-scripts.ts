@@ -49,17 +49,23 @@ return {count, last}
 
 /**
  * KEYS: presence hash, this node's socket set.
- * ARGV: socket id, user id, stored entry JSON {n, u, m}, socket entry. Returns 1 when first for the user.
+ * ARGV: socket id, user id, stored entry JSON {n, u, m}, socket entry, most users.
+ * Returns 1 when first for the user, 0 when not, -1 when a new user found the roster full (nothing stored).
  */
 export const ADD_MEMBER = script(`
 local entries = redis.call('HGETALL', KEYS[1])
 local first = 1
+local users = {}
+local count = 0
 for i = 2, #entries, 2 do
-  if cjson.decode(entries[i]).u == ARGV[2] then
-    first = 0
-    break
+  local user = cjson.decode(entries[i]).u
+  if user == ARGV[2] then first = 0 end
+  if not users[user] then
+    users[user] = true
+    count = count + 1
   end
 end
+if first == 1 and count >= tonumber(ARGV[5]) then return -1 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 redis.call('SADD', KEYS[2], ARGV[4])
 return first

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RealtimeNode } from '../../src/realtime/realtime-node.js';
+import type { RealtimeNodeProbe } from '../../src/main.js';
 import { channelAuth } from '../../src/realtime/protocol/signatures.js';
 import { hostileString, percentEncode } from '../support/fuzz-arbitraries.js';
 import { documentedCloseCodes, documentedPusherCodes, FuzzCounts, fuzzOptions, fuzzTimeout } from '../support/fuzz-config.js';
@@ -215,8 +215,8 @@ describe('fuzzing the realtime server with WebSocket frames', () => {
     expect(bystander.pusher.connection.state).toBe('connected');
     expect(bystander.pusher.connection.socket_id).toBe(bystander.socketId);
     const arrived = bystander.nextEvent<{ n: number }>('news', 'Ping');
-    const realtime = server.h.parley.realtime as RealtimeNode;
-    await realtime.server.trigger(realtime.app, ['news'], 'Ping', JSON.stringify({ n: 1 }));
+    const realtime = server.h.parley.realtimeNode as RealtimeNodeProbe;
+    await realtime.trigger(['news'], 'Ping', JSON.stringify({ n: 1 }));
     expect(await arrived).toEqual({ n: 1 });
     expect(counts.fiveXx).toBe(0);
     expect(counts.crashes).toBe(0);

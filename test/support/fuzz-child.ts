@@ -28,7 +28,7 @@ process.on('message', (message) => {
   if (message !== 'measure') return;
   for (let i = 0; i < 3; i += 1) gc?.();
   const memory = process.memoryUsage();
-  process.send?.({ heap: memory.heapUsed, rss: memory.rss, gc: gc !== undefined, connections: parley.realtime?.server.connectionCount() ?? 0 });
+  process.send?.({ heap: memory.heapUsed, rss: memory.rss, gc: gc !== undefined, connections: parley.realtimeNode?.connectionCount() ?? 0 });
 });
 process.on('disconnect', () => {
   void parley.close().finally(() => {

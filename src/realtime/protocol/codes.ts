@@ -4,7 +4,7 @@
  * 4100–4199 reconnect with back-off, 4200–4299 reconnect at once, 4300+ are errors that do not
  * close the connection (sent as `pusher:error`).
  */
-export const PUSHER_CODES = {
+export const PUSHER_CLOSE_CODES = {
   APP_NOT_FOUND: 4001,
   APP_DISABLED: 4003,
   OVER_CONNECTION_QUOTA: 4004,
@@ -20,6 +20,10 @@ export const PUSHER_CODES = {
   RECONNECT: 4200,
   PONG_NOT_RECEIVED: 4201,
   INACTIVITY: 4202,
+} as const;
+
+/** The 4300+ codes: refusals of one frame that leave the connection open. */
+export const PUSHER_ERROR_CODES = {
   INVALID_MESSAGE: 4300,
   CLIENT_EVENT_RATE_LIMITED: 4301,
   CLIENT_EVENT_REJECTED: 4302,
@@ -28,8 +32,14 @@ export const PUSHER_CODES = {
   TOO_MANY_CHANNELS: 4305,
 } as const;
 
+/** Every Pusher code, the one registry the server names codes by. */
+export const PUSHER_CODES = { ...PUSHER_CLOSE_CODES, ...PUSHER_ERROR_CODES } as const;
+
 export type PusherCodeName = keyof typeof PUSHER_CODES;
+/** A code a `pusher:error` frame may carry. */
 export type PusherCode = (typeof PUSHER_CODES)[PusherCodeName];
+/** A code the server may close a connection with (4000–4299): pusher-js decides from it whether to reconnect. */
+export type CloseCode = (typeof PUSHER_CLOSE_CODES)[keyof typeof PUSHER_CLOSE_CODES];
 
 /**
  * Close codes the WebSocket layer itself sends (RFC 6455), outside the Pusher set: the frame never

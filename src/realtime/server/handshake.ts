@@ -1,5 +1,5 @@
 import type { AppRegistry, RealtimeApp } from '../apps.js';
-import { PUSHER_CODES } from '../protocol/codes.js';
+import { PUSHER_CODES, type CloseCode } from '../protocol/codes.js';
 
 export interface HandshakeRequest {
   appKey: string;
@@ -10,7 +10,7 @@ export interface HandshakeRequest {
   ip?: string | undefined;
 }
 
-export type HandshakeResult = { ok: true; app: RealtimeApp } | { ok: false; code: number; message: string };
+export type HandshakeResult = { ok: true; app: RealtimeApp } | { ok: false; code: CloseCode; message: string };
 
 const SUPPORTED = new Set([5, 6, 7]);
 

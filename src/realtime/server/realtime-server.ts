@@ -4,16 +4,15 @@ import { systemClock, type Clock } from '../../time/clock.js';
 import type { Bus, BusMessage, StateChange } from '../../scaling/bus.js';
 import type { AppRegistry, RealtimeApp } from '../apps.js';
 import { channelKind } from '../channels/channel-kind.js';
-import { PUSHER_CODES } from '../protocol/codes.js';
-import { encodeFrame, errorFrame, eventFrame, parseClientFrame, type ClientFrame } from '../protocol/frames.js';
-import { userAuth, verifyAuth } from '../protocol/signatures.js';
+import { PUSHER_CODES, type CloseCode } from '../protocol/codes.js';
+import { appEventFrame, connectionEstablished, encodeFrame, errorFrame } from '../protocol/frames.js';
 import { ChannelManager, type ChannelEventListener } from './channel-manager.js';
+import { ClientFrames } from './client-frames.js';
 import { Connection, type Socket } from './connection.js';
-import { addressKey, CounterMap } from './counter-map.js';
+import { ConnectionRegistry } from './connection-registry.js';
 import { checkHandshake, type HandshakeRequest } from './handshake.js';
+import { heartbeatDue } from './heartbeat.js';
 
-/** How long a pinged client has to answer before it is closed with 4201. */
-export const PONG_TIMEOUT_MS = 30_000;
 const SWEEP_INTERVAL_MS = 1_000;
 
 export interface RealtimeServerDeps {
@@ -30,11 +29,9 @@ export interface RealtimeServerDeps {
  * sockets and text frames; the HTTP API and the embedded broadcaster call `trigger`.
  */
 export class RealtimeServer {
-  private readonly connections = new Map<string, Connection>();
-  private readonly perApp = new CounterMap();
-  /** This node's connections per app and client address (`addressKey`). */
-  private readonly perIp = new CounterMap();
+  private readonly connections = new ConnectionRegistry();
   private readonly channels: ChannelManager;
+  private readonly frames: ClientFrames;
   private readonly clock: Clock;
   private readonly listeners: ChannelEventListener[];
   private sweeper: NodeJS.Timeout | undefined;
@@ -43,6 +40,7 @@ export class RealtimeServer {
     this.clock = deps.clock ?? systemClock;
     this.listeners = [...(deps.listeners ?? [])];
     this.channels = new ChannelManager(deps.bus, (appId, event) => this.notify(appId, event), deps.logger);
+    this.frames = new ClientFrames({ channels: this.channels, bus: deps.bus, clock: this.clock, notify: (appId, event) => this.notify(appId, event) });
     deps.bus.onMessage((message) => this.deliver(message));
     deps.bus.onStateChange((change) => void this.stateChanged(change));
   }
@@ -71,7 +69,7 @@ export class RealtimeServer {
 
   /** Closes every connection with 4200, which tells Pusher clients to reconnect at once. */
   private async reconnectAll(reason: string): Promise<void> {
-    for (const conn of [...this.connections.values()]) {
+    for (const conn of this.connections.all()) {
       conn.close(PUSHER_CODES.RECONNECT, reason);
       await this.disconnect(conn);
     }
@@ -86,8 +84,8 @@ export class RealtimeServer {
     const result = checkHandshake(
       this.deps.apps,
       request,
-      (appId) => this.perApp.get(appId),
-      (appId, ip) => this.perIp.get(addressKey(appId, ip)),
+      (appId) => this.connections.ofApp(appId),
+      (appId, ip) => this.connections.fromIp(appId, ip),
     );
     if (!result.ok) {
       socket.send(encodeFrame(errorFrame(result.code, result.message)));
@@ -96,10 +94,8 @@ export class RealtimeServer {
     }
     const socketId = `${randomInt(1, 2 ** 47)}.${randomInt(1, 2 ** 47)}`;
     const conn = new Connection(socket, result.app, socketId, this.clock.now(), request.ip);
-    this.connections.set(socketId, conn);
-    this.perApp.increment(result.app.id);
-    if (conn.ip !== undefined) this.perIp.increment(addressKey(result.app.id, conn.ip));
-    conn.send({ event: 'pusher:connection_established', data: JSON.stringify({ socket_id: socketId, activity_timeout: result.app.activityTimeout }) });
+    this.connections.add(conn);
+    conn.send(connectionEstablished(socketId, result.app.activityTimeout));
     return conn;
   }
 
@@ -109,28 +105,31 @@ export class RealtimeServer {
    */
   receive(conn: Connection, text: string): Promise<void> {
     // A closing socket may still deliver frames; acting on them would subscribe a connection already cleaned up.
-    if (conn.closed) return conn.queue;
+    if (conn.closed) return conn.idle();
     const now = this.clock.now();
     conn.touch(now);
     if (!conn.allowFrame(now)) return this.refuse(conn, PUSHER_CODES.FRAME_RATE_EXCEEDED, `More than ${conn.app.maxFrameRate} frames per second`);
-    if (conn.pending >= conn.app.maxPendingFrames) return this.refuse(conn, PUSHER_CODES.FRAME_QUEUE_FULL, `More than ${conn.app.maxPendingFrames} frames waiting`);
-    conn.pending += 1;
-    conn.queue = conn.queue.then(() => {
-      conn.pending -= 1;
-      return this.handle(conn, text);
-    }).catch((error: unknown) => {
-      this.deps.logger.error({ err: error, socketId: conn.socketId }, 'frame handling failed');
-      conn.send(errorFrame(PUSHER_CODES.RECONNECT, 'Internal error'));
-    });
-    return conn.queue;
+    const queued = conn.enqueue(
+      () => this.frames.handle(conn, text),
+      (error) => {
+        this.deps.logger.error({ err: error, socketId: conn.socketId }, 'frame handling failed');
+        conn.send(errorFrame(PUSHER_CODES.RECONNECT, 'Internal error'));
+      },
+    );
+    return queued ?? this.refuse(conn, PUSHER_CODES.FRAME_QUEUE_FULL, `More than ${conn.app.maxPendingFrames} frames waiting`);
   }
 
   /** Closes a connection that broke a limit: the error frame first (pusher-js logs it), then the close code. */
-  private refuse(conn: Connection, code: number, message: string): Promise<void> {
+  private refuse(conn: Connection, code: CloseCode, message: string): Promise<void> {
     conn.send(errorFrame(code, message));
-    conn.close(code, message);
+    this.drop(conn, code, message);
+    return conn.idle();
+  }
+
+  /** Closes a connection and forgets it, without waiting for its channels to be left. */
+  private drop(conn: Connection, code: CloseCode, reason: string): void {
+    conn.close(code, reason);
     void this.disconnect(conn);
-    return conn.queue;
   }
 
   /** Any sign of life (a frame, or a WebSocket pong). */
@@ -140,11 +139,9 @@ export class RealtimeServer {
 
   /** The socket closed: leave every channel (presence and occupancy follow). */
   async disconnect(conn: Connection): Promise<void> {
-    if (!this.connections.delete(conn.socketId)) return;
-    conn.closed = true;
-    this.perApp.decrement(conn.app.id);
-    if (conn.ip !== undefined) this.perIp.decrement(addressKey(conn.app.id, conn.ip));
-    await conn.queue;
+    if (!this.connections.remove(conn)) return;
+    conn.markClosed();
+    await conn.idle();
     await this.channels.leaveAll(conn);
   }
 
@@ -152,7 +149,7 @@ export class RealtimeServer {
   async trigger(app: RealtimeApp, channels: string[], event: string, data: string, except?: string): Promise<void> {
     for (const channel of channels) {
       if (channelKind(channel).cache) await this.deps.bus.setCache(app.id, channel, { event, data }, app.cacheTtl);
-      await this.deps.bus.publish({ type: 'channel', appId: app.id, channel, frame: encodeFrame(eventFrame(event, channel, data)), except });
+      await this.deps.bus.publish({ type: 'channel', appId: app.id, channel, frame: encodeFrame(appEventFrame(event, channel, data)), except });
     }
   }
 
@@ -172,82 +169,6 @@ export class RealtimeServer {
   /** Disconnects every connection `by` authorised, except those authorised only within `exceptSession`, cluster-wide. */
   async terminateAuthorisedBy(app: RealtimeApp, by: string, exceptSession?: string): Promise<void> {
     await this.deps.bus.publish({ type: 'terminate_authorised', appId: app.id, by, exceptSession });
-  }
-
-  private async handle(conn: Connection, text: string): Promise<void> {
-    if (Buffer.byteLength(text) > conn.app.maxMessageSize) {
-      conn.send(errorFrame(PUSHER_CODES.MESSAGE_TOO_LARGE, `Message exceeds the ${conn.app.maxMessageSize}-byte limit`));
-      return;
-    }
-    const parsed = parseClientFrame(text);
-    if (!parsed.ok) {
-      conn.send(errorFrame(parsed.code, parsed.message));
-      return;
-    }
-    await this.dispatch(conn, parsed.frame);
-  }
-
-  private async dispatch(conn: Connection, frame: ClientFrame): Promise<void> {
-    switch (frame.event) {
-      case 'pusher:ping':
-        conn.send({ event: 'pusher:pong', data: {} });
-        return;
-      case 'pusher:pong':
-        return;
-      case 'pusher:subscribe':
-        return this.channels.subscribe(conn, frame.channel, frame.auth, frame.channelData);
-      case 'pusher:unsubscribe':
-        return this.channels.unsubscribe(conn, frame.channel);
-      case 'pusher:signin':
-        return this.signin(conn, frame.auth, frame.userData);
-      case 'client':
-        return this.clientEvent(conn, frame.name, frame.channel, frame.data);
-      default: {
-        const unreachable: never = frame;
-        throw new Error(`Unhandled frame ${JSON.stringify(unreachable)}`);
-      }
-    }
-  }
-
-  private async signin(conn: Connection, auth: string, userData: string): Promise<void> {
-    if (!verifyAuth(userAuth(conn.app.key, conn.app.secret, conn.socketId, userData), auth)) {
-      conn.send(errorFrame(PUSHER_CODES.UNAUTHORIZED, 'Invalid signature: sign-in is not authorised'));
-      return;
-    }
-    let id: unknown;
-    try {
-      id = (JSON.parse(userData) as { id?: unknown }).id;
-    } catch {
-      id = undefined;
-    }
-    if (typeof id !== 'string' || id === '') {
-      conn.send(errorFrame(PUSHER_CODES.UNAUTHORIZED, 'user_data must be JSON with a string id'));
-      return;
-    }
-    conn.userId = id;
-    conn.send({ event: 'pusher:signin_success', data: { user_data: userData } });
-  }
-
-  private async clientEvent(conn: Connection, name: string, channel: string, data: unknown): Promise<void> {
-    const kind = channelKind(channel);
-    const policy = conn.app.clientEvents;
-    const allowedHere = kind.auth === 'presence' || (kind.auth === 'private' && policy === 'all');
-    if (policy === 'none' || !allowedHere || kind.encrypted || kind.serverToUser) {
-      conn.send(errorFrame(PUSHER_CODES.CLIENT_EVENT_REJECTED, `Client events are not allowed on ${channel}`));
-      return;
-    }
-    if (!conn.channels.has(channel)) {
-      conn.send(errorFrame(PUSHER_CODES.CLIENT_EVENT_REJECTED, `Subscribe to ${channel} before sending client events`));
-      return;
-    }
-    if (!conn.allowClientEvent(this.clock.now())) {
-      conn.send(errorFrame(PUSHER_CODES.CLIENT_EVENT_RATE_LIMITED, `Client event rejected: more than ${conn.app.clientEventRate} per second`));
-      return;
-    }
-    const userId = conn.channelUser.get(channel);
-    const payload = typeof data === 'string' ? data : JSON.stringify(data ?? {});
-    await this.deps.bus.publish({ type: 'channel', appId: conn.app.id, channel, except: conn.socketId, frame: encodeFrame(eventFrame(name, channel, payload, userId)) });
-    this.notify(conn.app.id, { name: 'client_event', channel, event: name, data: payload, socket_id: conn.socketId, ...(userId ? { user_id: userId } : {}) });
   }
 
   /**
@@ -292,10 +213,8 @@ export class RealtimeServer {
 
   /** Closes (4009) and forgets this node's connections of an app that `match`. */
   private terminateWhere(appId: string, match: (conn: Connection) => boolean): void {
-    for (const conn of [...this.connections.values()]) {
-      if (conn.app.id !== appId || !match(conn)) continue;
-      conn.close(PUSHER_CODES.UNAUTHORIZED, 'Connection terminated by the server');
-      void this.disconnect(conn);
+    for (const conn of this.connections.all()) {
+      if (conn.app.id === appId && match(conn)) this.drop(conn, PUSHER_CODES.UNAUTHORIZED, 'Connection terminated by the server');
     }
   }
 
@@ -311,16 +230,10 @@ export class RealtimeServer {
 
   private sweep(): void {
     const now = this.clock.now();
-    for (const conn of this.connections.values()) {
-      if (conn.pingSentAt !== undefined) {
-        if (now - conn.pingSentAt >= PONG_TIMEOUT_MS) {
-          conn.close(PUSHER_CODES.PONG_NOT_RECEIVED, 'Pong reply not received');
-          void this.disconnect(conn);
-        }
-      } else if (now - conn.lastSeen >= conn.app.activityTimeout * 1000) {
-        conn.pingSentAt = now;
-        conn.send({ event: 'pusher:ping', data: {} });
-      }
+    for (const conn of this.connections.all()) {
+      const due = heartbeatDue(conn, now);
+      if (due === 'ping') conn.ping(now);
+      else if (due === 'timeout') this.drop(conn, PUSHER_CODES.PONG_NOT_RECEIVED, 'Pong reply not received');
     }
   }
 }

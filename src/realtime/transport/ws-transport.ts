@@ -6,6 +6,7 @@ import { rateKey } from '../../security/rate-key.js';
 import type { AppRegistry } from '../apps.js';
 import { PUSHER_CODES } from '../protocol/codes.js';
 import { errorFrame } from '../protocol/frames.js';
+import type { Socket } from '../server/connection.js';
 import type { RealtimeServer } from '../server/realtime-server.js';
 import { closeReason, parseUpgradeTarget } from './upgrade-request.js';
 
@@ -118,7 +119,7 @@ class PayloadServers {
 }
 
 /** The protocol code's view of a socket; sending or closing a socket that is going away never throws. */
-function socketOf(ws: WebSocket): { send(text: string): void; close(code: number, reason: string): void } {
+function socketOf(ws: WebSocket): Socket {
   return {
     send: (text) => {
       if (ws.readyState !== ws.OPEN) return;
