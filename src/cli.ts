@@ -1,19 +1,18 @@
 import type { AddressInfo } from 'node:net';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Logger } from 'pino';
-import { AgentService } from './agents/agent-service.js';
-import { systemClock } from './time/clock.js';
+import { buildRealtimeApp } from './compose/realtime-app.js';
+import { realtimeNodeFor } from './compose/realtime-node-for.js';
+import { agentServiceFor, storesOf } from './compose/stores.js';
 import { ConfigError, type Config } from './config/config.js';
 import { loadConfigFromEnvironment, readEnvironment } from './config/load.js';
 import { newAgentBody } from './http/schemas.js';
 import { createParley } from './main.js';
 import { installCrashGuard } from './ops/crash-guard.js';
 import { createLogger } from './ops/logger.js';
-import { buildRealtimeApp, createRealtimeNode } from './realtime/realtime-node.js';
 import { createHasher, randomToken } from './security/hashing.js';
-import { AgentStore } from './storage/agent-store.js';
-import { ConversationStore } from './storage/conversation-store.js';
 import { migrate, openStorage, type Storage } from './storage/database.js';
+import { systemClock } from './time/clock.js';
 
 const program = new Command('parley').description('Parley: self-hosted live chat for websites');
 
@@ -56,7 +55,7 @@ program
     const port = opts.port ?? (env.REVERB_PORT ? config.broadcast.reverb.port : 8080);
     const logger = createLogger(opts.debug ? 'debug' : config.logLevel);
     installCrashGuard(logger);
-    const node = createRealtimeNode(config, logger);
+    const node = realtimeNodeFor(config, logger);
     await node.ready();
     const app = await buildRealtimeApp(node, logger, config.http.timeouts);
     closeOnSignals(logger, () => app.close());
@@ -67,7 +66,7 @@ program
       fatal(`cannot listen on ${opts.host}:${port}: ${describe(error)}`);
     }
     const address = app.server.address() as AddressInfo;
-    logger.info({ host: opts.host, port: address.port, apps: node.apps.all().map((a) => a.id) }, 'Realtime server is listening');
+    logger.info({ host: opts.host, port: address.port, apps: node.appIds() }, 'Realtime server is listening');
   });
 
 program
@@ -95,7 +94,7 @@ program
     }
     await withStorage(async (storage, config) => {
       await migrate(storage);
-      const service = new AgentService({ agents: new AgentStore(storage.db), hasher: createHasher(config.appKey), clock: systemClock, sessionLifetimeMs: config.agents.sessionLifetimeMs });
+      const service = agentServiceFor(config, { agents: storesOf(storage).agents, hasher: createHasher(config.appKey), clock: systemClock });
       const created = await service.create(input.data);
       if (!created.ok) fatal(created.error.message);
       process.stdout.write(`Created ${created.value.role} ${created.value.email} (id ${created.value.id})${opts.password === undefined ? `\n  password: ${input.data.password}` : ''}\n`);
@@ -108,11 +107,11 @@ program
   .action(async () => {
     await withStorage(async (storage, config) => {
       await migrate(storage);
-      const now = Date.now();
-      const conversations = new ConversationStore(storage.db);
+      const now = systemClock.now();
+      const { conversations, agents } = storesOf(storage);
       const removed = config.chat.retentionDays > 0 ? await conversations.purgeClosed(now - config.chat.retentionDays * 86_400_000) : 0;
       const tickets = await conversations.purgeTickets(now);
-      const sessions = await new AgentStore(storage.db).purgeSessions(now);
+      const sessions = await agents.purgeSessions(now);
       process.stdout.write(`Purged ${removed} closed conversation(s), ${sessions} expired session(s), ${tickets} used or expired resume ticket(s).\n`);
     });
   });

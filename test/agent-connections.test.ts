@@ -10,7 +10,7 @@ const SAM = { name: 'Sam', email: 'sam@example.test', password: 'sam-password-12
 /**
  * Every realtime connection an agent authorised (any channel, not only presence) ends when that
  * agent's sessions end: deactivation, a password reset or change, "log out everywhere"
- * (DESIGN.md section 7). Real WebSockets, real HTTP, the embedded realtime server.
+ * (docs/security.md). Real WebSockets, real HTTP, the embedded realtime server.
  */
 describe("an agent's realtime connections end with their sessions", () => {
   let h: Harness;
@@ -61,7 +61,7 @@ describe("an agent's realtime connections end with their sessions", () => {
     const res = await h.request({ method: 'PATCH', url: `/api/agent/agents/${samId}`, headers: admin.headers, json: { active: false } });
     expect(res.statusCode, res.body).toBe(200);
     expect(await closed).toBe(PUSHER_CODES.UNAUTHORIZED);
-    await expect.poll(() => h.parley.realtime?.server.connectionCount()).toBe(1);
+    await expect.poll(() => h.parley.realtimeNode?.connectionCount()).toBe(1);
     expect(adminClient.pusher.connection.state).toBe('connected');
   });
 
@@ -83,7 +83,7 @@ describe("an agent's realtime connections end with their sessions", () => {
     const res = await h.request({ method: 'POST', url: '/api/agent/me/password', headers: here.headers, json: { current_password: SAM.password, password: 'a-new-password-456' } });
     expect(res.statusCode, res.body).toBe(204);
     expect(await closed).toBe(PUSHER_CODES.UNAUTHORIZED);
-    await expect.poll(() => h.parley.realtime?.server.connectionCount()).toBe(1);
+    await expect.poll(() => h.parley.realtimeNode?.connectionCount()).toBe(1);
     expect(mine.pusher.connection.state).toBe('connected');
   });
 

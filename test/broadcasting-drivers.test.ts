@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MessageDto } from '../src/chat/dto.js';
-import { buildRealtimeApp, createRealtimeNode } from '../src/realtime/realtime-node.js';
+import { buildRealtimeApp } from '../src/compose/realtime-app.js';
+import { realtimeNodeFor } from '../src/compose/realtime-node-for.js';
 import { startHarness, TEST_SECRETS, testConfig, type Harness } from './support/harness.js';
 import { PusherClients } from './support/pusher-clients.js';
 
@@ -45,7 +46,7 @@ describe.each(DRIVERS)('%s', (_name, driverEnv, broadcaster) => {
 
   beforeEach(async () => {
     const logger = pino({ level: 'silent' });
-    realtime = await buildRealtimeApp(createRealtimeNode(testConfig(), logger), logger);
+    realtime = await buildRealtimeApp(realtimeNodeFor(testConfig(), logger), logger);
     await realtime.listen({ port: 0, host: '127.0.0.1' });
     realtimePort = (realtime.server.address() as AddressInfo).port;
     clients = new PusherClients({ port: realtimePort, key: TEST_SECRETS.REVERB_APP_KEY });

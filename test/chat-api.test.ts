@@ -150,7 +150,7 @@ describe.each(ENGINES)('customer chat API on %s', (engine) => {
     });
   });
 
-  describe('resume rules (DESIGN.md section 3)', () => {
+  describe('resume rules (docs/api.md, "Session persistence")', () => {
     it('rule 1: a first visit stores fingerprint, IP and user agent and returns a token', async () => {
       const { res, body } = await start({ fingerprint: FP_A, message: 'first' });
       expect(res.statusCode).toBe(201);

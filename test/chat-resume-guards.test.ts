@@ -19,7 +19,7 @@ interface Session {
   resumed?: boolean;
 }
 
-describe.each(ENGINES)('guards on resume rules 5 and 6 (DESIGN.md section 3) on %s', (engine) => {
+describe.each(ENGINES)('guards on resume rules 5 and 6 (docs/security.md, "What the resume rules trust") on %s', (engine) => {
   let h: Harness;
 
   beforeEach(async (ctx) => {

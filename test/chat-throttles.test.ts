@@ -12,7 +12,7 @@ function expectLimited(res: LightMyRequestResponse): void {
   expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
 }
 
-describe('per-IP throttles on the customer API and channel authorisation (DESIGN.md section 3)', () => {
+describe('per-IP throttles on the customer API and channel authorisation (docs/api.md, "Session persistence")', () => {
   let h: Harness;
   afterEach(async () => {
     await h?.close();

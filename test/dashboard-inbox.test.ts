@@ -1,31 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { reduceInbox, totalUnread, visibleRows, type InboxFilter, type InboxState } from '../web/dashboard/inbox-state.js';
 import type { Conversation, Message } from '../web/dashboard/types.js';
+import { at, conversation } from './support/dashboard-fakes.js';
 
-const at = (s: number) => new Date(1_700_000_000_000 + s * 1000).toISOString();
-
-const conv = (id: number, activity: number, extra: Partial<Conversation> = {}): Conversation => ({
-  id,
-  status: 'open',
-  last_seq: 1,
-  visitor_read_seq: 1,
-  agent_read_seq: 0,
-  created_at: at(0),
-  last_activity_at: at(activity),
-  closed_at: null,
-  agent: null,
-  visitor_name: null,
-  visitor_email: null,
-  client_ip: '127.0.0.1',
-  user_agent: '',
-  fingerprint_short: null,
-  page_url: null,
-  referrer: null,
-  assigned_agent_id: null,
-  unread_count: 1,
-  last_message: null,
-  ...extra,
-});
+/** A conversation with one unread visitor message, last active at second `activity`. */
+const conv = (id: number, activity: number, extra: Partial<Conversation> = {}): Conversation =>
+  conversation(id, { last_seq: 1, visitor_read_seq: 1, last_activity_at: at(activity), unread_count: 1, ...extra });
 
 const message = (conversation_id: number, seq: number, s: number, sender: Message['sender'] = 'visitor'): Message => ({
   id: seq * 100 + conversation_id,
@@ -74,7 +54,7 @@ describe('the inbox reducer', () => {
     let state = reduceInbox(empty, { type: 'loaded', conversations: [conv(1, 10, { last_seq: 3, unread_count: 3 })], replace: false });
     state = reduceInbox(state, { type: 'read', conversation_id: 1, reader: { type: 'visitor' }, seq: 3 });
     expect(state.get(1)?.unread_count).toBe(3);
-    state = reduceInbox(state, { type: 'read', conversation_id: 1, reader: { type: 'agent' }, seq: 3 });
+    state = reduceInbox(state, { type: 'read', conversation_id: 1, reader: { type: 'agent', id: 1, name: 'Ann' }, seq: 3 });
     expect(state.get(1)?.unread_count).toBe(0);
     expect(totalUnread(state)).toBe(0);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { lastSeq, linkParts, mergeMessages, unacknowledged, type PendingReply } from '../web/dashboard/messages.js';
+import { unacknowledged, type PendingReply } from '../web/dashboard/session/reply-outbox.js';
+import { lastSeq, mergeBySeq as mergeMessages } from '../web/shared/transcript.js';
 import type { Message } from '../web/dashboard/types.js';
 
 const msg = (seq: number, body = `m${seq}`, extra: Partial<Message> = {}): Message => ({
@@ -33,24 +34,10 @@ describe('merging a transcript by seq', () => {
 
   it('drops pending replies once the transcript holds their client_message_id', () => {
     const pending: PendingReply[] = [
-      { client_message_id: 'a-1', conversation_id: 1, body: 'hi', attempts: 0, failed: false },
-      { client_message_id: 'a-2', conversation_id: 1, body: 'there', attempts: 1, failed: false },
+      { client_message_id: 'a-1', conversation_id: 1, body: 'hi', failed: false },
+      { client_message_id: 'a-2', conversation_id: 1, body: 'there', failed: true },
     ];
     const left = unacknowledged(pending, [msg(1), msg(2, 'hi', { sender: 'agent', client_message_id: 'a-1' })]);
     expect(left.map((p) => p.client_message_id)).toEqual(['a-2']);
-  });
-});
-
-describe('finding links in message text', () => {
-  it('splits plain text and http(s) links, leaving trailing punctuation out of the link', () => {
-    expect(linkParts('See https://shop.example/a?b=1. Thanks')).toEqual([
-      { text: 'See ' },
-      { text: 'https://shop.example/a?b=1', href: 'https://shop.example/a?b=1' },
-      { text: '. Thanks' },
-    ]);
-  });
-
-  it('never turns other schemes or markup into links', () => {
-    expect(linkParts('javascript:alert(1) <b>x</b>')).toEqual([{ text: 'javascript:alert(1) <b>x</b>' }]);
   });
 });

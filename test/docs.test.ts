@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { envSchema } from '../src/config/env-schema.js';
+import { CHANNEL_DOC_NAMES, CHAT_EVENTS } from '../src/chat/realtime-contract.js';
 import { ERROR_CODES } from '../src/errors/error-codes.js';
 import { PUSHER_CODES, WEBSOCKET_CLOSE_CODES } from '../src/realtime/protocol/codes.js';
 
@@ -41,6 +42,16 @@ describe('documentation', () => {
         status: ERROR_CODES[row.name as keyof typeof ERROR_CODES],
       });
     }
+  });
+
+  it('docs/realtime.md lists every chat event on every channel the realtime contract sends it on', () => {
+    const section = (read('docs/realtime.md').split('## Chat channels and events')[1] ?? '').split('\n## ')[0] as string;
+    const documented = backtickedRows(section).map((row) => `${row.name} on ${row.cells[0]}`);
+    const contract = Object.entries(CHAT_EVENTS).flatMap(([kind, events]) =>
+      events.map((event) => `${event} on \`${CHANNEL_DOC_NAMES[kind as keyof typeof CHAT_EVENTS]}\``),
+    );
+
+    expect(documented.sort()).toEqual(contract.sort());
   });
 
   it('docs/errors.md lists every Pusher protocol code the realtime server sends, with its name', () => {

@@ -5,7 +5,7 @@ import { AGENT, expectFailure } from './support/agent-api.js';
 import { startHarness, testConfig, type Harness } from './support/harness.js';
 import { contentSecurityPolicy } from '../src/http/csp.js';
 
-// HTTP hardening (DESIGN.md section 7): timeouts, TRUST_PROXY, page addresses, CSP, no-store, /metrics token.
+// HTTP hardening (docs/security.md, "HTTP limits"): timeouts, TRUST_PROXY, page addresses, CSP, no-store, /metrics token.
 
 const FINGERPRINT = 'fp00000000000000hardening';
 

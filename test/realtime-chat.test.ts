@@ -12,7 +12,7 @@ const newFingerprint = (): string => `fp${String(++fingerprints).padStart(14, '0
 
 /**
  * A listening Parley with the embedded realtime server, and pusher-js clients talking to it over
- * real WebSockets and real HTTP: the chat's realtime contract (DESIGN.md section 6) end to end.
+ * real WebSockets and real HTTP: the chat's realtime contract (docs/realtime.md, "Chat channels and events") end to end.
  */
 describe('realtime chat on the embedded server', () => {
   let h: Harness;

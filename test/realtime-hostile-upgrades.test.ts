@@ -8,7 +8,7 @@ import { PusherClients, type TestClient } from './support/pusher-clients.js';
 import { clientFrame, RawSocket, textFrame, upgradeRequest } from './support/raw-websocket.js';
 
 /**
- * Every byte of a WebSocket upgrade is hostile (DESIGN.md section 7): whatever a client writes on a
+ * Every byte of a WebSocket upgrade is hostile (docs/security.md): whatever a client writes on a
  * raw TCP socket, only that socket is answered and closed; `GET /up` keeps answering and a
  * pusher-js client connected before it keeps its connection and its events.
  */

@@ -20,7 +20,7 @@ import { startHarness, testConfig } from './support/harness.js';
 import { waitFor } from './support/pusher-clients.js';
 import { KEY, SECRET, setup, stopServersAfterEach } from './support/realtime-setup.js';
 
-// Realtime limits (DESIGN.md section 7): each refusal is a documented code.
+// Realtime limits (docs/security.md, "Realtime limits"): each refusal is a documented code.
 
 stopServersAfterEach();
 

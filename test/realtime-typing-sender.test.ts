@@ -7,7 +7,7 @@ import { testConfig, type Harness } from './support/harness.js';
 import { cookieAuthorizer, listeningParley, type PusherClients, waitFor, type TestClient } from './support/pusher-clients.js';
 
 /**
- * Client events relayed from a visitor's socket carry a server-set sender (DESIGN.md section 7),
+ * Client events relayed from a visitor's socket carry a server-set sender (docs/security.md),
  * so a visitor can never appear to the dashboard as an agent.
  */
 describe('the sender of typing whispers, end to end with pusher-js', () => {

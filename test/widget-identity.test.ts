@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { textOn } from '../web/widget/app/color.js';
 import { decideLookup, decideStatus, fingerprintSource, forgetConversation, hasStoredChat, saveConversation, storedConversation } from '../web/widget/app/identity.js';
 import { sha256Hex } from '../web/widget/app/sha256.js';
-import { KEYS, MemoryStore, SafeStore, type KeyValueStore } from '../web/widget/app/storage.js';
+import { MemoryStore, type KeyValueStore } from '../web/shared/key-value-store.js';
+import { KEYS, SafeStore } from '../web/widget/app/storage.js';
 import { mergeStrings } from '../web/widget/app/strings.js';
 import type { ConversationStatus } from '../web/widget/app/types.js';
 
@@ -16,7 +17,7 @@ const status = (over: Partial<ConversationStatus>): ConversationStatus => ({
   ...over,
 });
 
-describe('widget identity decisions (DESIGN.md section 3)', () => {
+describe('widget identity decisions (docs/api.md, "Session persistence")', () => {
   it('rule 2: an open conversation within the window resumes', () => {
     expect(decideStatus(200, status({}))).toBe('resume');
   });

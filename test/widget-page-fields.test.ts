@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pageFields } from '../web/widget/app/session.js';
+import { pageFields } from '../web/widget/app/page-fields.js';
 
 describe("the widget's page_url and referrer", () => {
   it('sends origin and path only: no query, fragment or credentials', () => {

@@ -1,10 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ChatApi, type FetchLike } from '../web/widget/app/api.js';
-import { realClock } from '../web/widget/app/clock.js';
+import { realClock } from '../web/shared/clock.js';
+import { MemoryStore } from '../web/shared/key-value-store.js';
 import type { Log } from '../web/widget/app/log.js';
 import { ChatSession, type SessionHooks } from '../web/widget/app/session.js';
-import { KEYS, MemoryStore } from '../web/widget/app/storage.js';
+import { KEYS } from '../web/widget/app/storage.js';
 import type { ChatMessage } from '../web/widget/app/types.js';
+import { viewMessages } from '../web/widget/app/view-messages.js';
 
 const FP = 'f'.repeat(64);
 
@@ -105,7 +107,7 @@ function session(server: FakeServer, store = new MemoryStore()) {
   const api = new ChatApi('https://chat.example', { fetch: server.fetch, fingerprint: () => FP, token: () => holder.session?.token });
   const s = new ChatSession({ api, store, clock: realClock, log, hooks, fingerprint: async () => FP, newId: () => `m-${++ids}`, page: { url: 'https://shop.example/cart', referrer: '' } });
   holder.session = s;
-  const shown = () => s.messages.list().map((m) => `${m.body}:${m.state}`);
+  const shown = () => viewMessages(s.messages).map((m) => `${m.body}:${m.state}`);
   return { s, store, logs, subscribed, shown };
 }
 

@@ -1,3 +1,4 @@
+import type { ChatRealtime } from '../chat/chat-realtime.js';
 import type { AgentDto } from '../chat/dto.js';
 import { fail, ok, type Result } from '../errors/error-codes.js';
 import type { Clock } from '../time/clock.js';
@@ -58,16 +59,11 @@ export class AgentService {
       /** Absolute lifetime: no session outlives its login by more than this, however much it is used. */
       sessionAbsoluteLifetimeMs?: number;
       /**
-       * Called when sessions of an agent were ended (deactivated, password changed or reset, log out
-       * everywhere): the realtime connections they authorised must end too, except those authorised
-       * within `keptSession` (a session tag, see `sessionTag`).
+       * The realtime service: told which agent and session authorised each connection, so that
+       * when sessions end (deactivated, password changed or reset, log out everywhere) the
+       * connections they authorised end too, but those of a kept session (named by `sessionTag`).
        */
-      sessionsEnded?: (agentId: number, keptSession?: string) => void;
-      /**
-       * Called before an agent's channel or user authorisation is answered, so the realtime server
-       * remembers which agent and session authorised `socketId`; resolves once that is published.
-       */
-      connectionAuthorised?: (socketId: string, agentId: number, session: string) => Promise<void>;
+      realtime?: Pick<ChatRealtime, 'connectionAuthorised' | 'endAgentConnections'>;
     },
   ) {}
 
@@ -138,7 +134,7 @@ export class AgentService {
   /** Ends an agent's sessions, but `keepToken`'s, and the realtime connections the ended ones authorised. */
   private async endSessions(agentId: number, keepToken?: string): Promise<void> {
     await this.deps.agents.deleteSessionsOf(agentId, keepToken === undefined ? undefined : this.deps.hasher.hash(SESSION, keepToken));
-    this.deps.sessionsEnded?.(agentId, keepToken === undefined ? undefined : this.sessionTag(keepToken));
+    this.deps.realtime?.endAgentConnections(agentId, keepToken === undefined ? undefined : this.sessionTag(keepToken));
   }
 
   /**
@@ -164,7 +160,7 @@ export class AgentService {
    */
   async authoriseConnection(sessionToken: string, agentId: number, socketId: string): Promise<boolean> {
     const { agents, hasher, clock } = this.deps;
-    await this.deps.connectionAuthorised?.(socketId, agentId, this.sessionTag(sessionToken));
+    await this.deps.realtime?.connectionAuthorised(socketId, agentId, this.sessionTag(sessionToken));
     const found = await agents.sessionAgent(hasher.hash(SESSION, sessionToken), clock.now());
     return found?.agent.id === agentId;
   }

@@ -75,7 +75,7 @@ const FINGERPRINT = 'fingerprint';
 const TICKET = 'resume-ticket';
 const TICKET_DERIVATION = 'resume-ticket-derivation';
 
-/** The customer side of the chat: starting, resuming (DESIGN.md section 3), sending, reading. */
+/** The customer side of the chat: starting, resuming (docs/api.md, "Session persistence"), sending, reading. */
 export class ChatService {
   constructor(private readonly deps: ChatDeps) {}
 

@@ -1,6 +1,6 @@
 import type { ConversationRow, MessageRow } from '../storage/schema.js';
 
-/** A message as every client sees it (DESIGN.md section 4). */
+/** A message as every client sees it (docs/api.md, "Objects"). */
 export interface MessageDto {
   id: number;
   conversation_id: number;
@@ -100,7 +100,7 @@ export function visitorView(c: AgentConversationDto): VisitorConversationDto {
   return { id, status, last_seq, visitor_read_seq, agent_read_seq, created_at, last_activity_at, closed_at, agent };
 }
 
-/** What `GET /api/chat/config` tells the widget: how to connect, and how to look (DESIGN.md section 4). */
+/** What `GET /api/chat/config` tells the widget: how to connect, and how to look (docs/api.md, "Objects"). */
 export interface WidgetConfig {
   broadcaster: 'reverb' | 'pusher' | null;
   key: string | null;

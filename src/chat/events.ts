@@ -3,7 +3,7 @@ import type { Reader } from './realtime-contract.js';
 
 export type { Reader };
 
-/** What happened in the chat, published after the database commit (DESIGN.md section 6). */
+/** What happened in the chat, published after the database commit (docs/realtime.md, "Chat channels and events"). */
 export type ChatEvent =
   | { name: 'MessageSent'; conversationId: number; message: MessageDto }
   | { name: 'ConversationStarted'; conversation: AgentConversationDto }

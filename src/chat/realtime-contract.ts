@@ -1,6 +1,6 @@
 /**
  * The chat's realtime contract: every channel Parley uses, the events each carries and their
- * payloads (docs/realtime.md, "Channels and events"). The server's broadcasts, the channel grants of
+ * payloads (docs/realtime.md, "Chat channels and events"). The server's broadcasts, the channel grants of
  * `POST /broadcasting/auth` and both browser apps are typed by this one module; browser code
  * imports it type-only, so a new event is added here and the compiler points at every place that
  * must handle it.
@@ -81,6 +81,30 @@ type PayloadOf<K extends ChannelKind, E extends ChatEventName> = EventsOf<K>[E &
 export type ChatBroadcast = {
   [E in ChatEventName]: { [K in KindsOf<E>]: { event: E; channels: ChannelName<KindsCarrying<E, PayloadOf<K, E>>>[]; data: PayloadOf<K, E> } }[KindsOf<E>];
 }[ChatEventName];
+
+/** Every server event of each channel kind, as docs/realtime.md lists them (test/docs.test.ts keeps the two equal). */
+export const CHAT_EVENTS = {
+  conversation: ['MessageSent', 'MessagesRead', 'ConversationUpdated'],
+  agents: ['ConversationStarted', 'ConversationUpdated', 'MessageSent', 'MessagesRead'],
+  'agents-presence': [],
+  status: ['AvailabilityChanged'],
+} as const satisfies { [K in ChannelKind]: readonly (keyof EventsOf<K>)[] };
+
+/** Fails to compile while an event in `ChatChannels` is missing from `CHAT_EVENTS`. */
+export const CHAT_EVENTS_COMPLETE: { [K in ChannelKind]: [Exclude<keyof EventsOf<K>, (typeof CHAT_EVENTS)[K][number]>] extends [never] ? true : false } = {
+  conversation: true,
+  agents: true,
+  'agents-presence': true,
+  status: true,
+};
+
+/** How docs/realtime.md names each channel kind's channels. */
+export const CHANNEL_DOC_NAMES = {
+  conversation: 'private-conversation.{id}',
+  agents: AGENTS_CHANNEL,
+  'agents-presence': AGENTS_PRESENCE_CHANNEL,
+  status: STATUS_CHANNEL,
+} as const satisfies Record<ChannelKind, string>;
 
 export const conversationChannel = (id: number): ConversationChannelName => `private-conversation.${id}`;
 

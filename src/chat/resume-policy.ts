@@ -18,7 +18,7 @@ export interface LookupVisitor {
 }
 
 /**
- * Rules 4–6 for a visitor without a stored conversation (DESIGN.md section 3, with its guards).
+ * Rules 4–6 for a visitor without a stored conversation (docs/api.md, "Session persistence", with its guards).
  * `candidates` are the open conversations from the visitor's IP active within the window, most
  * recent first.
  * - Only conversations started from the same `Origin` count, and a request without one matches

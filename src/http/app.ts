@@ -1,7 +1,6 @@
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
-import type { Redis } from 'ioredis';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { PasswordWorkBusy } from '../agents/passwords.js';
@@ -28,8 +27,11 @@ export interface AppDeps {
   checks: OpsRouteDeps['checks'];
   /** `POST /broadcasting/auth` and `/broadcasting/user-auth`: signing with the app browsers connect to. */
   broadcastingAuth: Omit<BroadcastingAuthDeps, 'rate'>;
-  /** Multi-node: rate limits counted in Redis, so every node enforces the same budget. */
-  rateLimitRedis?: { client: Redis; nameSpace: string };
+  /**
+   * Multi-node: rate limits counted in Redis, so every node enforces the same budget. `client` is
+   * handed to @fastify/rate-limit as is (an ioredis client): HTTP does not depend on the driver.
+   */
+  rateLimitRedis?: { client: unknown; nameSpace: string };
   /** More route plugins (the Pusher HTTP API and channel auth when the realtime server is embedded). */
   plugins?: ((app: FastifyInstance) => Promise<void>)[];
 }

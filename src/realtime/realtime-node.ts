@@ -2,28 +2,50 @@ import type { Server } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
-import type { Bus } from '../scaling/bus.js';
 import { MemoryBus } from '../scaling/memory-bus.js';
 import { RedisBus } from '../scaling/redis-bus.js';
-import { opsRoutes } from '../ops/ops-routes.js';
-import { createHttpServer } from '../http/server-options.js';
 import { AppRegistry, type RealtimeApp } from './apps.js';
-import { configuredApps } from './default-apps.js';
 import { realtimeRoutes } from './http-api/realtime-routes.js';
 import { WebhookDispatcher } from './http-api/webhooks.js';
+import type { ChannelEvent } from './server/channel-manager.js';
 import type { Connection, Socket } from './server/connection.js';
 import type { HandshakeRequest } from './server/handshake.js';
 import { RealtimeServer, type RealtimeServerDeps } from './server/realtime-server.js';
 import { clientAddressOf } from './transport/client-address.js';
 import { attachWebSockets, type TransportOptions, type WebSocketTransport } from './transport/ws-transport.js';
 
+/** What a realtime node serves: its apps, the one the chat uses, and where the cluster meets. */
+export interface RealtimeNodeOptions {
+  /** Every app the node accepts connections for (`REVERB_APP_*` and `REVERB_APPS_FILE`). */
+  apps: RealtimeApp[];
+  /** The app the chat publishes to and signs subscriptions for (`REVERB_APP_ID`). */
+  appId: string;
+  /** Multi-node: the Redis bus; undefined runs the node alone on an in-memory bus. */
+  redis: Config['redis'];
+  /** Read client addresses (per-address caps) as Fastify does for HTTP, under the same `TRUST_PROXY`. */
+  trustProxy: Config['http']['trustProxy'];
+}
+
 /** One Pusher-compatible server: what `parley start` embeds and `parley realtime:start` runs alone. */
 export interface RealtimeNode {
-  server: RealtimeServer;
-  bus: Bus;
-  apps: AppRegistry;
   /** The `REVERB_APP_*` app: the one the chat publishes to and signs subscriptions for. */
-  app: RealtimeApp;
+  readonly app: RealtimeApp;
+  /** The ids of every app served. */
+  appIds(): string[];
+  /** Connections open on this node. */
+  connectionCount(): number;
+  /** Publishes an event (JSON `data`) on channels of the chat's app, to every node. */
+  trigger(channels: string[], event: string, data: string): Promise<void>;
+  /** Users in a presence channel of the chat's app, cluster-wide, each counted once. */
+  userCount(presenceChannel: string): Promise<number>;
+  /** Calls `listener` on each channel event of the chat's app (occupied, vacated, members, client events). */
+  onChannelEvent(listener: (event: ChannelEvent) => void): void;
+  /** Remembers, on whichever node holds `socketId`, that user `by` authorised it within `session`. */
+  authorised(socketId: string, by: string, session: string): Promise<void>;
+  /** Disconnects every connection `by` authorised, except those authorised only within `exceptSession`, cluster-wide. */
+  terminateAuthorisedBy(by: string, exceptSession?: string): Promise<void>;
+  /** Closes every connection with 4200 (clients reconnect at once) and serves again, as a restart would. */
+  restart(): Promise<void>;
   /** Health checks for `GET /up`: Redis in multi-node mode. */
   checks: Record<string, () => Promise<void>>;
   /** Resolves once the bus is connected (multi-node: Redis holds this node's state), or after five seconds without Redis. */
@@ -37,10 +59,12 @@ export interface RealtimeNode {
 }
 
 /** Builds the realtime server with its apps and bus; with the logger at `debug`, every frame is logged. */
-export function createRealtimeNode(config: Config, logger: Logger): RealtimeNode {
+export function createRealtimeNode(options: RealtimeNodeOptions, logger: Logger): RealtimeNode {
   const log = logger.child({ component: 'realtime' });
-  const apps = new AppRegistry(configuredApps(config));
-  const redisBus = config.redis ? new RedisBus({ url: config.redis.url, keyPrefix: config.redis.prefix, logger: logger.child({ component: 'bus' }) }) : undefined;
+  const apps = new AppRegistry(options.apps);
+  const app = apps.findById(options.appId);
+  if (!app) throw new Error(`The realtime node does not serve the chat's app ${options.appId}`);
+  const redisBus = options.redis ? new RedisBus({ url: options.redis.url, keyPrefix: options.redis.prefix, logger: logger.child({ component: 'bus' }) }) : undefined;
   const bus = redisBus ?? new MemoryBus();
   const webhooks = new WebhookDispatcher({ apps, logger: logger.child({ component: 'webhooks' }) });
   const deps: RealtimeServerDeps = { apps, bus, logger: log, listeners: [webhooks.listener] };
@@ -48,10 +72,22 @@ export function createRealtimeNode(config: Config, logger: Logger): RealtimeNode
   let transport: WebSocketTransport | undefined;
 
   return {
-    server,
-    bus,
-    apps,
-    app: apps.findById(config.broadcast.reverb.appId) as RealtimeApp,
+    app,
+    appIds: () => apps.all().map((a) => a.id),
+    connectionCount: () => server.connectionCount(),
+    trigger: (channels, event, data) => server.trigger(app, channels, event, data),
+    userCount: async (channel) => (await bus.members(app.id, channel)).length,
+    onChannelEvent(listener) {
+      server.listen((appId, event) => {
+        if (appId === app.id) listener(event);
+      });
+    },
+    authorised: (socketId, by, session) => server.authorised(app, socketId, by, session),
+    terminateAuthorisedBy: (by, exceptSession) => server.terminateAuthorisedBy(app, by, exceptSession),
+    async restart() {
+      await server.stop();
+      server.start();
+    },
     checks: redisBus
       ? {
           redis: async () => {
@@ -63,10 +99,10 @@ export function createRealtimeNode(config: Config, logger: Logger): RealtimeNode
       if (redisBus && !(await redisBus.ready())) log.warn('Redis is not reachable yet: serving this node\'s clients only, and retrying');
     },
     routes: realtimeRoutes({ server, bus }),
-    attach(httpServer, options) {
+    attach(httpServer, transportOptions) {
       if (transport) throw new Error('The realtime node is already attached to an HTTP server');
       // By default the per-address cap reads the client address as Fastify does for HTTP, under the same TRUST_PROXY.
-      transport = attachWebSockets(httpServer, server, log, { ipOf: clientAddressOf(config.http.trustProxy), ...options });
+      transport = attachWebSockets(httpServer, server, log, { ipOf: clientAddressOf(options.trustProxy), ...transportOptions });
       server.start();
     },
     async close() {
@@ -77,21 +113,6 @@ export function createRealtimeNode(config: Config, logger: Logger): RealtimeNode
       await bus.close();
     },
   };
-}
-
-/**
- * `parley realtime:start`: the realtime node alone on its own HTTP server, with only `GET /up`, the
- * Pusher HTTP API and the WebSocket endpoint (the seed's `php artisan reverb:start`). Listening is the caller's.
- */
-export async function buildRealtimeApp(node: RealtimeNode, logger: Logger, timeouts?: Config['http']['timeouts']): Promise<FastifyInstance> {
-  // 164-character channel names in API paths; framework refusals in the documented error shape.
-  const app = createHttpServer(logger, timeouts);
-  await app.register(opsRoutes, { checks: { realtime: async () => undefined, ...node.checks } });
-  await app.register(node.routes);
-  node.attach(app.server);
-  // Before the HTTP server closes: WebSocket clients are told to reconnect, so nothing keeps it open.
-  app.addHook('preClose', async () => node.close());
-  return app;
 }
 
 /** Logs each frame in both directions at `debug` (`--debug`, `LOG_LEVEL=debug`); the plain server costs nothing extra. */

@@ -7,7 +7,7 @@ import { fuzzRequests, jsonOf, SHOP_ORIGIN, startFuzzServer, type FuzzServer } f
 import { ADMIN } from '../support/harness.js';
 
 /**
- * Property-based fuzzing of the agent API (DESIGN.md section 5) on a listening Parley, with a real
+ * Property-based fuzzing of the agent API (docs/api.md, "Agent API") on a listening Parley, with a real
  * session and CSRF token, with none, and with hostile ones: never a 5xx, every error documented,
  * `/up` still answers.
  */

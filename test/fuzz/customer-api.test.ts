@@ -7,7 +7,7 @@ import { expectUp } from '../support/fuzz-http.js';
 import { fuzzRequests, jsonOf, SHOP_ORIGIN, startFuzzServer, type FuzzServer } from '../support/fuzz-server.js';
 
 /**
- * Property-based fuzzing of the customer API (DESIGN.md section 4) on a listening Parley: bodies,
+ * Property-based fuzzing of the customer API (docs/api.md, "Customer API") on a listening Parley: bodies,
  * headers, path ids and query strings, valid shapes with hostile values as well as garbage. Whatever
  * arrives: never a 5xx, every error `{"error":{code,message}}` with a code docs/errors.md lists,
  * and `/up` still answers.

@@ -24,15 +24,15 @@ export function AccountPage({ self, onLoggedOutEverywhere }: { self: Agent; onLo
       setForm({ current: '', next: '', confirm: '' });
       return report(true, 'Password changed. Your other sessions have been logged out.');
     }
-    const fields = result.fields ? ` (${Object.entries(result.fields).map(([k, v]) => `${k.replace('_', ' ')} ${v}`).join(', ')})` : '';
-    report(false, `${result.message}${fields}`);
+    const fields = result.error.fields ? ` (${Object.entries(result.error.fields).map(([k, v]) => `${k.replace('_', ' ')} ${v}`).join(', ')})` : '';
+    report(false, `${result.error.message}${fields}`);
   };
 
   const logoutEverywhere = async () => {
     if (!window.confirm('Log out of every browser and device, this one included?')) return;
     const result = await api('POST', '/api/agent/me/logout-all');
     if (result.ok) onLoggedOutEverywhere();
-    else report(false, result.message);
+    else report(false, result.error.message);
   };
 
   return (

@@ -12,7 +12,7 @@ export function AgentsPage({ self }: { self: Agent }) {
   const load = async () => {
     const result = await api<{ agents: Agent[] }>('GET', '/api/agent/agents');
     if (result.ok) setAgents(result.data.agents);
-    else setError(result.message);
+    else setError(result.error.message);
   };
 
   useEffect(() => {
@@ -41,8 +41,8 @@ export function AgentsPage({ self }: { self: Agent }) {
       report(true, `Added ${result.data.agent.name}.`);
       void load();
     } else {
-      const fields = result.fields ? ` (${Object.entries(result.fields).map(([k, v]) => `${k} ${v}`).join(', ')})` : '';
-      report(false, `${result.message}${fields}`);
+      const fields = result.error.fields ? ` (${Object.entries(result.error.fields).map(([k, v]) => `${k} ${v}`).join(', ')})` : '';
+      report(false, `${result.error.message}${fields}`);
     }
   };
 
@@ -52,7 +52,7 @@ export function AgentsPage({ self }: { self: Agent }) {
       report(true, done);
       void load();
     } else {
-      report(false, result.message);
+      report(false, result.error.message);
     }
   };
 

@@ -1,5 +1,7 @@
 /** The agent API over fetch: same-origin cookie session, `X-CSRF-Token` on every state change. */
-export type ApiResult<T> = { ok: true; status: number; data: T } | { ok: false; status: number; code: string; message: string; fields?: Record<string, string> };
+import { failureOf, networkFailure, type ApiResult } from '../shared/api-result.js';
+
+export type { ApiResult };
 
 let csrfToken = '';
 let onUnauthorized: () => void = () => undefined;
@@ -21,7 +23,7 @@ export async function api<T>(method: 'GET' | 'POST' | 'PATCH', path: string, bod
   try {
     response = await fetch(path, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
   } catch {
-    return { ok: false, status: 0, code: 'network', message: 'The server cannot be reached.' };
+    return networkFailure();
   }
   const text = await response.text().catch(() => '');
   let data: unknown = undefined;
@@ -32,6 +34,5 @@ export async function api<T>(method: 'GET' | 'POST' | 'PATCH', path: string, bod
   }
   if (response.ok) return { ok: true, status: response.status, data: data as T };
   if (response.status === 401 && !options.quiet401) onUnauthorized();
-  const error = (data as { error?: { code?: string; message?: string; fields?: Record<string, string> } } | undefined)?.error;
-  return { ok: false, status: response.status, code: error?.code ?? 'http_' + response.status, message: error?.message ?? response.statusText, fields: error?.fields };
+  return failureOf(response.status, data, response.headers.get('Retry-After'));
 }

@@ -1,3 +1,4 @@
+import type { Reader } from '../../src/chat/realtime-contract.js';
 import type { Conversation, Message } from './types.js';
 
 export type StatusFilter = 'open' | 'closed';
@@ -15,7 +16,7 @@ export type InboxEvent =
   | { type: 'loaded'; conversations: readonly Conversation[]; replace: boolean }
   | { type: 'conversation'; conversation: Conversation }
   | { type: 'message'; message: Message; viewing: boolean }
-  | { type: 'read'; conversation_id: number; reader: { type?: string }; seq: number };
+  | { type: 'read'; conversation_id: number; reader: Reader; seq: number };
 
 const activity = (c: Conversation): number => Date.parse(c.last_activity_at) || 0;
 

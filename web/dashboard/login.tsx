@@ -27,7 +27,7 @@ export function LoginPage({ onLoggedIn, notice }: Props) {
     }
     if (result.status === 401 || result.status === 422) setError('The email or password is wrong.');
     else if (result.status === 429) setError('Too many attempts. Wait a minute and try again.');
-    else setError(`Cannot log in: ${result.message}`);
+    else setError(`Cannot log in: ${result.error.message}`);
   };
 
   return (

@@ -1,28 +1,4 @@
-/** Sound and desktop notifications, each switched by the agent and remembered in localStorage. */
-export interface NotifySettings {
-  sound: boolean;
-  desktop: boolean;
-}
-
-const KEY = 'parley.notify';
-
-export function loadNotifySettings(): NotifySettings {
-  try {
-    const saved = JSON.parse(localStorage.getItem(KEY) ?? '{}') as Partial<NotifySettings>;
-    return { sound: saved.sound !== false, desktop: saved.desktop === true };
-  } catch {
-    return { sound: true, desktop: false };
-  }
-}
-
-export function saveNotifySettings(settings: NotifySettings): void {
-  try {
-    localStorage.setItem(KEY, JSON.stringify(settings));
-  } catch {
-    // Private mode: settings last for this page only.
-  }
-}
-
+/** Sound and desktop notifications in the browser: Web Audio and the Notification API. */
 let audio: AudioContext | undefined;
 
 /** A short two-tone chime made with Web Audio: no sound file to load. */

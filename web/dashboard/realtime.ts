@@ -1,80 +1,45 @@
-import PusherImport from 'pusher-js';
+import type { AgentMemberInfo, TypingWhisper } from '../../src/chat/realtime-contract.js';
+import { AGENTS_CHANNEL_NAME, AGENTS_PRESENCE_CHANNEL_NAME, conversationChannelName } from '../shared/channel-names.js';
+import { bindEvents, connectPusher, type EventHandlers, type LinkState as PusherState } from '../shared/pusher-connection.js';
 import { bindTyping } from '../shared/typing-sender.js';
-import type { ChatConfig, Conversation, Message, TypingData } from './types.js';
-
-// pusher-js's web build is a webpack bundle whose module object holds the class as `default`.
-const Pusher = ((PusherImport as unknown as { default?: typeof PusherImport }).default ?? PusherImport) as typeof PusherImport;
-type PusherClient = InstanceType<typeof PusherImport>;
-
-export type LinkState = 'initialized' | 'connecting' | 'connected' | 'unavailable' | 'failed' | 'disconnected' | 'polling';
-
-export interface InboxHandlers {
-  started(conversation: Conversation): void;
-  updated(conversation: Conversation): void;
-  message(message: Message): void;
-  read(data: { conversation_id: number; reader: { type?: string }; seq: number }): void;
-  state(state: LinkState): void;
-  presence(names: string[]): void;
-  /** `private-agents` is (re)subscribed: what was broadcast before that was not heard here. */
-  subscribed(): void;
-}
-
-export interface ConversationHandlers {
-  typing(data: TypingData): void;
-}
-
-/** The dashboard's one WebSocket: `private-agents`, `presence-agents` and the open conversation. */
-export interface AgentLink {
-  watch(conversationId: number | null, handlers: ConversationHandlers): void;
-  whisperTyping(data: TypingData): void;
-  disconnect(): void;
-}
+import type { AgentLink, ConnectLink, LinkHandlers } from './session/agent-link.js';
 
 /** No WebSocket server (broadcaster null): the dashboard polls. */
-export function pollingLink(handlers: Pick<InboxHandlers, 'state'>): AgentLink {
+export function pollingLink(handlers: Pick<LinkHandlers, 'state'>): AgentLink {
   handlers.state('polling');
   return { watch: () => undefined, whisperTyping: () => undefined, disconnect: () => undefined };
 }
 
-export function connectAgentLink(config: ChatConfig, handlers: InboxHandlers): AgentLink {
+interface Roster {
+  members: { each(callback: (member: { id: string; info?: Partial<AgentMemberInfo> }) => void): void };
+}
+
+/** The link over pusher-js, authorised by the agent's cookie at `/broadcasting/auth`. */
+export const connectAgentLink: ConnectLink = (config, handlers) => {
   if (!config.broadcaster || !config.key) return pollingLink(handlers);
-  const pusher: PusherClient = new Pusher(config.key, {
-    cluster: config.cluster ?? '',
-    wsHost: config.wsHost ?? undefined,
-    wsPort: config.wsPort ?? undefined,
-    wssPort: config.wssPort ?? undefined,
-    forceTLS: config.forceTLS,
-    enabledTransports: ['ws', 'wss'],
-    channelAuthorization: { endpoint: '/broadcasting/auth', transport: 'ajax' },
-  });
-  pusher.connection.bind('state_change', (change: { current: LinkState }) => handlers.state(change.current));
-  handlers.state(pusher.connection.state as LinkState);
+  const pusher = connectPusher(config, { endpoint: '/broadcasting/auth' });
+  pusher.connection.bind('state_change', (change: { current: PusherState }) => handlers.state(change.current));
+  handlers.state(pusher.connection.state as PusherState);
 
-  const agents = pusher.subscribe('private-agents');
-  agents.bind('ConversationStarted', (d: { conversation: Conversation }) => handlers.started(d.conversation));
-  agents.bind('ConversationUpdated', (d: { conversation: Conversation }) => handlers.updated(d.conversation));
-  agents.bind('MessageSent', (d: { message: Message }) => handlers.message(d.message));
+  const agents = pusher.subscribe(AGENTS_CHANNEL_NAME);
+  const handled: EventHandlers<'agents'> = handlers.agents;
+  bindEvents(agents, 'agents', handled);
   agents.bind('pusher:subscription_succeeded', () => handlers.subscribed());
-  agents.bind('MessagesRead', (d: { conversation_id: number; reader: { type?: string }; seq: number }) => handlers.read(d));
 
-  const presence = pusher.subscribe('presence-agents');
+  const presence = pusher.subscribe(AGENTS_PRESENCE_CHANNEL_NAME);
   const members = () => {
     const names: string[] = [];
-    (presence as unknown as { members: { each(cb: (m: { id: string; info?: { name?: string } }) => void): void } }).members.each((m) =>
-      names.push(m.info?.name ?? `Agent ${m.id}`),
-    );
+    (presence as unknown as Roster).members.each((m) => names.push(m.info?.name ?? `Agent ${m.id}`));
     handlers.presence(names);
   };
   for (const event of ['pusher:subscription_succeeded', 'pusher:member_added', 'pusher:member_removed']) presence.bind(event, members);
 
   let current: string | undefined;
-  let conversation: ConversationHandlers | undefined;
-  bindTyping<TypingData>(pusher.connection, () => current, (data) => conversation?.typing(data));
+  bindTyping<TypingWhisper>(pusher.connection, () => current, (data) => handlers.typing(data));
   return {
-    watch(conversationId, conversationHandlers) {
+    watch(conversationId) {
       if (current) pusher.unsubscribe(current);
-      current = conversationId === null ? undefined : `private-conversation.${conversationId}`;
-      conversation = conversationHandlers;
+      current = conversationId === null ? undefined : conversationChannelName(conversationId);
       if (current) pusher.subscribe(current);
     },
     whisperTyping(data) {
@@ -83,4 +48,4 @@ export function connectAgentLink(config: ChatConfig, handlers: InboxHandlers): A
     },
     disconnect: () => pusher.disconnect(),
   };
-}
+};

@@ -27,7 +27,7 @@ declare module 'fastify' {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** The agent API (DESIGN.md section 5): cookie sessions, CSRF on every state change, admin-only management. */
+/** The agent API (docs/api.md, "Agent API"): cookie sessions, CSRF on every state change, admin-only management. */
 export async function agentRoutes(app: FastifyInstance, deps: AgentRouteDeps): Promise<void> {
   const { agents, inbox } = deps;
   const setSessionCookie = (reply: FastifyReply, token: string) =>

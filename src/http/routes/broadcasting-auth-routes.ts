@@ -2,9 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AgentService } from '../../agents/agent-service.js';
 import { agentUserData, grantChannel, type AgentIdentity } from '../../chat/channel-access.js';
+import type { ChannelSigning } from '../../chat/chat-realtime.js';
 import { parseChatChannel } from '../../chat/realtime-contract.js';
 import type { ChatService } from '../../chat/chat-service.js';
-import type { Config } from '../../config/config.js';
 import type { Rate } from '../../config/rate.js';
 import { channelAuth, userAuth } from '../../realtime/protocol/signatures.js';
 import { sendFailure } from '../../errors/http-failure.js';
@@ -13,27 +13,13 @@ import { validate } from '../validation.js';
 import { SESSION_COOKIE } from './agent-routes.js';
 import { bearer } from './chat-routes.js';
 
-/** The app whose key and secret sign subscriptions: the one browsers connect to. */
-export interface SigningApp {
-  key: string;
-  secret: string;
-  /** Sign conversation channels with the sender's `channel_data` (Parley's or Reverb's server; not hosted Pusher). */
-  signsSender?: boolean;
-}
-
 export interface BroadcastingAuthDeps {
   chat: ChatService;
   agents: AgentService;
-  signing: SigningApp;
+  /** The key and secret of the app browsers connect to. */
+  signing: ChannelSigning;
   /** Per client IP (IPv6 per /64), for each of the two routes: `BROADCAST_RATE_LIMIT_AUTH`. */
   rate: Rate;
-}
-
-/** `PUSHER_APP_*` when broadcasting through Pusher, otherwise the `REVERB_APP_*` app (embedded or external). */
-export function signingApp(config: Pick<Config, 'broadcast'>): SigningApp {
-  const { driver, pusher, reverb } = config.broadcast;
-  if (driver === 'pusher' && pusher.key !== undefined && pusher.secret !== undefined) return { key: pusher.key, secret: pusher.secret, signsSender: false };
-  return { key: reverb.key, secret: reverb.secret, signsSender: true };
 }
 
 const socketId = z
@@ -86,7 +72,6 @@ export async function broadcastingAuthRoutes(app: FastifyInstance, deps: Broadca
 
   const refuse = (reply: FastifyReply, message: string) => sendFailure(reply.header('cache-control', 'no-store'), { code: FORBIDDEN, message });
 
-
   app.post('/broadcasting/auth', { config: perIpLimit('broadcast-auth', deps.rate) }, async (request, reply) => {
     const input = validate(channelAuthBody, request.body);
     if (!input.ok) return sendFailure(reply, input.error);
@@ -97,7 +82,7 @@ export async function broadcastingAuthRoutes(app: FastifyInstance, deps: Broadca
     const visitorConversationId =
       !agent && channel?.kind === 'conversation' && token !== undefined && (await chat.authorize(channel.conversationId, token)) ? channel.conversationId : undefined;
 
-    const grant = grantChannel(channel, { agent, visitorConversationId }, { signSender: signing.signsSender ?? false });
+    const grant = grantChannel(channel, { agent, visitorConversationId }, { signSender: signing.signsSender });
     if (!grant.ok) return refuse(reply, grant.reason);
     if (agent && !(await agentConfirmed(request, agent, socket_id))) return refuse(reply, SESSION_ENDED);
     reply.header('cache-control', 'no-store');

@@ -15,7 +15,7 @@ export interface ChatRouteDeps {
 
 const NOT_FOUND = { code: 'not_found', message: 'Conversation not found.' } as const;
 
-/** The customer API (DESIGN.md section 4). Conversation routes answer 404 alike for "missing" and "not yours". */
+/** The customer API (docs/api.md, "Customer API"). Conversation routes answer 404 alike for "missing" and "not yours". */
 export async function chatRoutes(app: FastifyInstance, deps: ChatRouteDeps): Promise<void> {
   const { chat } = deps;
 

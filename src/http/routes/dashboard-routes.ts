@@ -19,7 +19,7 @@ const ASSETS: Record<string, string> = {
 };
 
 /**
- * The agent dashboard (DESIGN.md section 5): `/stratus`, `/stratus/login` and every other
+ * The agent dashboard (docs/dashboard.md): `/stratus`, `/stratus/login` and every other
  * `/stratus/*` path answer the same HTML shell, which loads the bundle from `/stratus/app.js`.
  */
 export async function dashboardRoutes(app: FastifyInstance, deps: DashboardRouteDeps): Promise<void> {

@@ -29,7 +29,7 @@ interface Asset {
 }
 
 /**
- * The widget's files and the demo page (DESIGN.md section 1): `GET /js/live-chat.js` (the loader,
+ * The widget's files and the demo page (docs/widget.md, "Embedding"): `GET /js/live-chat.js` (the loader,
  * cached briefly so a new version reaches sites within minutes), `GET /js/live-chat-app.js` (cached
  * for a year when asked for by its version), `GET /` and `GET /favicon.ico`. Any site may load the
  * scripts, so they answer `Access-Control-Allow-Origin: *`.

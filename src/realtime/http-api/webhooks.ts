@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../../time/clock.js';
+import type { Timers as AllTimers } from '../../time/timers.js';
 import type { RealtimeApp } from '../apps.js';
 import { hmacHex } from '../protocol/signatures.js';
 import type { ChannelEvent, ChannelEventListener } from '../server/channel-manager.js';
@@ -11,11 +12,9 @@ export type WebhookEvent =
   | { name: 'client_event'; channel: string; event: string; data: string; socket_id: string; user_id?: string };
 
 /** The timer functions the dispatcher uses, injectable so tests can move time by hand. */
-export interface Timers {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+export type Timers = Pick<AllTimers, 'setTimeout' | 'clearTimeout'>;
 
+/** Unreferenced: a pending batch never keeps the process alive. */
 const systemTimers: Timers = {
   setTimeout: (callback, ms) => setTimeout(callback, ms).unref(),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Engine } from '../engine.js';
 
-/** The tables of DESIGN.md section 2, one schema for SQLite and PostgreSQL. */
+/** The tables of docs/architecture.md, "Data", one schema for SQLite and PostgreSQL. */
 export async function up(db: Kysely<unknown>, engine: Engine): Promise<void> {
   const pg = engine === 'pgsql';
   const pk = pg ? 'bigserial' : 'integer';

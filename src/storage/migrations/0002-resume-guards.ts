@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 
 /**
- * Guards on rules 5 and 6 (DESIGN.md section 3): the `Origin` a conversation was started from,
+ * Guards on rules 5 and 6 (docs/security.md, "What the resume rules trust"): the `Origin` a conversation was started from,
  * and the seed that lets a repeated lookup answer the same resume ticket. Conversations from
  * before this migration have no origin, so rules 5 and 6 never match them (a stored token still works).
  */

@@ -1,14 +1,5 @@
+import { failureOf, networkFailure, type ApiResult } from '../../shared/api-result.js';
 import type { ChatMessage, ConversationStatus, Joined, LookupAnswer, ServerConfig } from './types.js';
-
-/** The customer API's error body (docs/errors.md). */
-export interface ApiError {
-  code: string;
-  message: string;
-  fields?: Record<string, string>;
-}
-
-/** An answer, or why there is none: `status` 0 means the network failed or timed out. */
-export type ApiResult<T> = { ok: true; status: number; data: T } | { ok: false; status: number; error?: ApiError; retryAfterMs?: number };
 
 interface FetchAnswer {
   status: number;
@@ -69,15 +60,9 @@ export class ChatApi {
       const res = await this.deps.fetch(this.server + path, init);
       const data = res.status === 204 ? undefined : await res.json().catch(() => undefined);
       if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status, data: data as T };
-      const retryAfter = Number(res.headers.get('Retry-After'));
-      return {
-        ok: false,
-        status: res.status,
-        error: (data as { error?: ApiError } | undefined)?.error,
-        ...(retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
-      };
+      return failureOf(res.status, data, res.headers.get('Retry-After'));
     } catch {
-      return { ok: false, status: 0 };
+      return networkFailure();
     } finally {
       clearTimeout(timer);
     }

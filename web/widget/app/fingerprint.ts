@@ -1,9 +1,10 @@
 import { newId } from './ids.js';
 import { fingerprintSource, type DeviceTraits } from './identity.js';
 import { sha256Hex } from './sha256.js';
-import { KEYS, type KeyValueStore } from './storage.js';
+import type { KeyValueStore } from '../../shared/key-value-store.js';
+import { KEYS } from './storage.js';
 
-/** Reads the device traits DESIGN.md section 3 names. Called only once the visitor opens the chat. */
+/** Reads the device traits docs/widget.md names ("Storage and privacy"). Called only once the visitor opens the chat. */
 export function deviceTraits(win: Window): DeviceTraits {
   const { screen, navigator } = win;
   let timezone = '';

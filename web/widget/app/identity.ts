@@ -1,4 +1,5 @@
-import { KEYS, type KeyValueStore } from './storage.js';
+import type { KeyValueStore } from '../../shared/key-value-store.js';
+import { KEYS } from './storage.js';
 import type { ConversationStatus, Joined, LookupAnswer } from './types.js';
 
 /** The conversation this browser holds a token for (rule 2). */
@@ -61,7 +62,7 @@ export function decideLookup(answer: LookupAnswer | undefined, resumeByNetwork =
   return { kind: 'new' };
 }
 
-/** The device traits the fingerprint hashes (DESIGN.md section 3). */
+/** The device traits the fingerprint hashes (docs/widget.md, "Storage and privacy"). */
 export interface DeviceTraits {
   canvas: string;
   screen: string;

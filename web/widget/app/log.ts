@@ -1,4 +1,4 @@
-/* eslint-disable no-console -- the widget's console lines are part of its contract (DESIGN.md section 6). */
+/* eslint-disable no-console -- the widget's console lines are part of its contract (docs/widget.md, "Troubleshooting"). */
 
 /** Console output: the two lines the seed's guide tells people to look for, and debug lines with `data-debug`. */
 export interface Log {

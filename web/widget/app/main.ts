@@ -1,5 +1,5 @@
 import type { Boot } from '../shared.js';
-import { realClock } from './clock.js';
+import { realClock } from '../../shared/clock.js';
 import { mountWidget } from './widget.js';
 
 /** `live-chat-app.js`: registers the chat code; the loader mounts it into its shadow root. */

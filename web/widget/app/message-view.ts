@@ -1,5 +1,5 @@
 import { h } from './dom.js';
-import { splitLinks } from './links.js';
+import { splitLinks } from '../../shared/links.js';
 import type { Strings } from './strings.js';
 import type { ViewMessage } from './types.js';
 

@@ -1,25 +1,20 @@
-import PusherImport from 'pusher-js';
+import type { ConversationChannelName, Reader, TypingWhisper } from '../../../src/chat/realtime-contract.js';
+import { conversationChannelName, STATUS_CHANNEL_NAME } from '../../shared/channel-names.js';
+import { bindEvents, connectPusher as openPusher, type Bindable, type EventHandlers, type LinkState } from '../../shared/pusher-connection.js';
 import { bindTyping } from '../../shared/typing-sender.js';
-import type { LinkState } from './delivery.js';
 import type { ChatMessage, Conversation, ServerConfig } from './types.js';
 
-/** What the widget hears on `private-conversation.{id}` (DESIGN.md section 6). */
+/** What the widget hears on `private-conversation.{id}` (docs/realtime.md, "Chat channels and events"). */
 export interface ConversationEvents {
   message(message: ChatMessage): void;
-  read(seq: number, reader: { type: string }): void;
+  read(seq: number, reader: Reader): void;
   conversation(conversation: Conversation): void;
-  typing(data: TypingData): void;
+  typing(data: TypingWhisper): void;
   subscribed(): void;
   subscriptionError(status?: number): void;
 }
 
-export interface TypingData {
-  typing?: boolean;
-  name?: string;
-  /** Set by the widget on its own whispers, so a visitor's other tab is not shown as the agent typing. */
-  from?: string;
-}
-
+/** What the widget hears on the connection and on `chat-status`. */
 export interface LinkEvents {
   state(state: LinkState): void;
   availability(agentsOnline: number): void;
@@ -29,56 +24,41 @@ export interface LinkEvents {
 export interface RealtimeLink {
   subscribe(conversationId: number, events: ConversationEvents): void;
   unsubscribe(): void;
-  whisperTyping(data: TypingData): void;
+  whisperTyping(data: TypingWhisper): void;
   disconnect(): void;
 }
 
-const STATUS_CHANNEL = 'chat-status';
-const channelName = (id: number): string => `private-conversation.${id}`;
+/** The contract's conversation events, handed to the widget's handlers. */
+const conversationHandlers = (on: ConversationEvents): EventHandlers<'conversation'> => ({
+  MessageSent: (data) => on.message(data.message),
+  MessagesRead: (data) => on.read(data.seq, data.reader),
+  ConversationUpdated: (data) => on.conversation(data.conversation),
+});
 
-// pusher-js's web build is a webpack bundle whose module object holds the class as `default`.
-const Pusher = ((PusherImport as unknown as { default?: typeof PusherImport }).default ?? PusherImport) as typeof PusherImport;
-
-type Bindable = { bind(event: string, callback: (data: never) => void): unknown };
-
-/** Binds the conversation events on a pusher-js channel; typing whispers come through the connection (see `connectPusher`). */
-function bindConversation(channel: Bindable, events: ConversationEvents): void {
-  channel.bind('MessageSent', (data: { message: ChatMessage }) => events.message(data.message));
-  channel.bind('MessagesRead', (data: { seq: number; reader: { type: string } }) => events.read(data.seq, data.reader));
-  channel.bind('ConversationUpdated', (data: { conversation: Conversation }) => events.conversation(data.conversation));
-  channel.bind('pusher:subscription_succeeded', () => events.subscribed());
-  channel.bind('pusher:subscription_error', (error: { status?: number }) => events.subscriptionError(error?.status));
-}
+const statusHandlers = (events: LinkEvents): EventHandlers<'status'> => ({
+  AvailabilityChanged: (data) => events.availability(data.agents_online),
+});
 
 /** A pusher-js connection with the settings of `GET /api/chat/config`, authorised by the visitor token. */
 export function connectPusher(config: ServerConfig, token: () => string | undefined, events: LinkEvents, debug?: (...args: unknown[]) => void): RealtimeLink {
-  if (debug) Pusher.log = (message: string) => debug('pusher:', message);
-  const pusher = new Pusher(config.key ?? '', {
-    cluster: config.cluster ?? '',
-    wsHost: config.wsHost ?? undefined,
-    wsPort: config.wsPort ?? undefined,
-    wssPort: config.wssPort ?? undefined,
-    forceTLS: config.forceTLS,
-    enabledTransports: ['ws', 'wss'],
-    channelAuthorization: {
-      endpoint: config.authEndpoint,
-      transport: 'ajax',
-      headersProvider: () => ({ Authorization: `Bearer ${token() ?? ''}` }),
-    },
-  });
+  const pusher = openPusher(config, { endpoint: config.authEndpoint, headers: () => ({ Authorization: `Bearer ${token() ?? ''}` }) }, debug);
   pusher.connection.bind('state_change', (change: { current: LinkState }) => events.state(change.current));
-  pusher.subscribe(STATUS_CHANNEL).bind('AvailabilityChanged', (data: { agents_online: number }) => events.availability(data.agents_online));
+  bindEvents(pusher.subscribe(STATUS_CHANNEL_NAME), 'status', statusHandlers(events));
   events.state(pusher.connection.state as LinkState);
 
-  let current: string | undefined;
+  let current: ConversationChannelName | undefined;
   let conversation: ConversationEvents | undefined;
-  bindTyping<TypingData>(pusher.connection, () => current, (data) => conversation?.typing(data));
+  // Typing whispers come through the connection: only there does pusher-js hand over the server-set sender.
+  bindTyping<TypingWhisper>(pusher.connection, () => current, (data) => conversation?.typing(data));
   return {
-    subscribe(id, conversationEvents) {
+    subscribe(id, on) {
       if (current) pusher.unsubscribe(current);
-      current = channelName(id);
-      conversation = conversationEvents;
-      bindConversation(pusher.subscribe(current), conversationEvents);
+      current = conversationChannelName(id);
+      conversation = on;
+      const channel = pusher.subscribe(current);
+      bindEvents(channel, 'conversation', conversationHandlers(on));
+      channel.bind('pusher:subscription_succeeded', () => on.subscribed());
+      channel.bind('pusher:subscription_error', (error: { status?: number }) => on.subscriptionError(error?.status));
     },
     unsubscribe() {
       if (current) pusher.unsubscribe(current);
@@ -95,8 +75,8 @@ export function connectPusher(config: ServerConfig, token: () => string | undefi
 
 /** An Echo channel, as much of it as the widget uses. */
 interface EchoChannel {
-  listen(event: string, callback: (data: never) => void): EchoChannel;
-  listenForWhisper?(event: string, callback: (data: TypingData) => void): EchoChannel;
+  listen(event: `.${string}`, callback: (data: never) => void): EchoChannel;
+  listenForWhisper?(event: string, callback: (data: TypingWhisper) => void): EchoChannel;
   whisper?(event: string, data: unknown): EchoChannel;
   subscribed?(callback: () => void): EchoChannel;
   error?(callback: (error: { status?: number }) => void): EchoChannel;
@@ -113,6 +93,12 @@ export interface EchoLike {
   leave?(name: string): void;
 }
 
+/** Echo names events by class, so the contract's `MessageSent` is listened to as `.MessageSent`. */
+const echoEvents = (channel: EchoChannel): Bindable => ({ bind: (event, callback) => channel.listen(`.${event}`, callback) });
+
+/** Echo's name for a private channel: without the `private-` prefix it adds itself. */
+const echoName = (id: number): string => conversationChannelName(id).slice('private-'.length);
+
 /**
  * Uses the host page's `window.Echo` (the seed's setup): `Echo.private('conversation.' + id)
  * .listen('.MessageSent', …)`, with the visitor token added to Echo's auth headers. Answers
@@ -126,12 +112,12 @@ export function connectEcho(echo: EchoLike, config: ServerConfig, token: () => s
     connection.bind('state_change', (change) => events.state(change.current));
     events.state(connection.state as LinkState);
   }
-  echo.channel(STATUS_CHANNEL).listen('.AvailabilityChanged', (data: { agents_online: number }) => events.availability(data.agents_online));
+  bindEvents(echoEvents(echo.channel(STATUS_CHANNEL_NAME)), 'status', statusHandlers(events));
 
   let current: EchoChannel | undefined;
   let currentId: number | undefined;
   const leave = () => {
-    if (currentId !== undefined) echo.leave?.(`conversation.${currentId}`);
+    if (currentId !== undefined) echo.leave?.(echoName(currentId));
     current = currentId = undefined;
   };
   return {
@@ -143,11 +129,8 @@ export function connectEcho(echo: EchoLike, config: ServerConfig, token: () => s
         options.auth.headers.Authorization = `Bearer ${token() ?? ''}`;
       }
       currentId = id;
-      const channel = echo.private(`conversation.${id}`);
-      current = channel
-        .listen('.MessageSent', (data: { message: ChatMessage }) => on.message(data.message))
-        .listen('.MessagesRead', (data: { seq: number; reader: { type: string } }) => on.read(data.seq, data.reader))
-        .listen('.ConversationUpdated', (data: { conversation: Conversation }) => on.conversation(data.conversation));
+      const channel = (current = echo.private(echoName(id)));
+      bindEvents(echoEvents(channel), 'conversation', conversationHandlers(on));
       channel.listenForWhisper?.('typing', (data) => on.typing(data ?? {}));
       channel.subscribed?.(() => {
         // Without a pusher connection to watch, a working subscription is the best sign of one.

@@ -1,11 +1,18 @@
-import type { ApiResult, ChatApi } from './api.js';
-import type { Clock } from './clock.js';
+import type { ApiResult } from '../../shared/api-result.js';
+import type { Clock } from '../../shared/clock.js';
+import type { KeyValueStore } from '../../shared/key-value-store.js';
+import type { Outbox } from '../../shared/outbox.js';
+import { OutboxFlusher } from '../../shared/outbox-flusher.js';
+import { sendOutcome, type SendOutcome } from '../../shared/send-outcome.js';
+import { Transcript } from '../../shared/transcript.js';
+import type { ChatApi } from './api.js';
 import { decideLookup, decideStatus, forgetConversation, saveConversation, storedConversation, type StoredConversation } from './identity.js';
 import type { Log } from './log.js';
-import { MessageStore } from './message-store.js';
-import { Outbox, OutboxFlusher, type OutboxItem, type SendOutcome } from './outbox.js';
-import { KEYS, type KeyValueStore } from './storage.js';
+import { visitorOutbox, type OutboxItem } from './outbox-item.js';
+import { pageFields } from './page-fields.js';
+import { KEYS } from './storage.js';
 import type { ChatMessage, Conversation, Joined } from './types.js';
+import type { VisitorTranscript } from './view-messages.js';
 
 /** Where the conversation stands, as the panel shows it. */
 export type ConversationState = 'none' | 'open' | 'closed';
@@ -41,7 +48,7 @@ export interface SessionDeps {
  * the outbox that delivers what the visitor writes, in order, exactly once.
  */
 export class ChatSession {
-  readonly messages = new MessageStore();
+  readonly messages: VisitorTranscript = new Transcript();
   state: ConversationState = 'none';
   /** A rule-5 offer: the visitor is asked "Continue your earlier conversation?". */
   ticket: string | undefined;
@@ -50,11 +57,11 @@ export class ChatSession {
   private lookedUp = false;
   private catchingUp = false;
   private catchUpAgain = false;
-  private readonly outbox: Outbox;
-  readonly flusher: OutboxFlusher;
+  private readonly outbox: Outbox<OutboxItem>;
+  readonly flusher: OutboxFlusher<OutboxItem>;
 
   constructor(private readonly deps: SessionDeps) {
-    this.outbox = new Outbox(deps.store);
+    this.outbox = visitorOutbox(deps.store);
     this.flusher = new OutboxFlusher({
       outbox: this.outbox,
       clock: deps.clock,
@@ -235,18 +242,17 @@ export class ChatSession {
       });
       this.reachable(res);
       if (res.ok) this.adopt(res.data, res.data.resumed === true);
-      return outcome(res);
+      return sendOutcome(res);
     }
     const res = await this.deps.api.send(conversation.id, item.body, item.client_message_id);
     this.reachable(res);
     if (res.ok) this.receive([res.data.message], false);
-    if (res.status === 409) this.markClosed();
-    if (res.status === 404) {
-      // The token no longer opens it: the next attempt starts a new conversation.
-      this.forgetGone();
-      return { kind: 'retry', afterMs: 0 };
-    }
-    return outcome(res);
+    const outcome = sendOutcome(res);
+    if (outcome.kind === 'closed') this.markClosed();
+    if (outcome.kind !== 'gone') return outcome;
+    // The token no longer opens it: the next attempt starts a new conversation.
+    this.forgetGone();
+    return { kind: 'retry', afterMs: 0 };
   }
 
   /** A conversation from `start`, `lookup` or `resume` becomes the current one. */
@@ -280,34 +286,4 @@ export class ChatSession {
   private reachable(res: ApiResult<unknown>): void {
     this.deps.hooks.reachable(res.status !== 0);
   }
-}
-
-/** The outbox's reading of an answer: 2xx done, 422 refused for good, 409 closed, anything else retried. */
-function outcome(res: ApiResult<unknown>): SendOutcome {
-  if (res.ok) return { kind: 'ack' };
-  if (res.status === 409) return { kind: 'closed' };
-  if (res.status === 422 || res.status === 400 || res.status === 413) return { kind: 'failed' };
-  return res.retryAfterMs ? { kind: 'retry', afterMs: res.retryAfterMs } : { kind: 'retry' };
-}
-
-/** The page and referrer as origin + path only: queries and fragments often carry tokens and personal data. */
-export function pageFields(page: { url: string; referrer: string }): { page_url?: string; referrer?: string } {
-  const fields: { page_url?: string; referrer?: string } = {};
-  const pageUrl = originAndPath(page.url);
-  const referrer = originAndPath(page.referrer);
-  if (pageUrl !== undefined) fields.page_url = pageUrl;
-  if (referrer !== undefined) fields.referrer = referrer;
-  return fields;
-}
-
-function originAndPath(address: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(address);
-  } catch {
-    return undefined;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
-  const value = url.origin + url.pathname;
-  return value.length <= 2048 ? value : undefined;
 }

@@ -1,9 +1,4 @@
-/** The part of `Storage` the widget uses; `localStorage`, or a map when the browser blocks it. */
-export interface KeyValueStore {
-  getItem(key: string): string | null;
-  setItem(key: string, value: string): void;
-  removeItem(key: string): void;
-}
+import { MemoryStore, type KeyValueStore } from '../../shared/key-value-store.js';
 
 /** Keys in the host page's localStorage (docs/widget.md, "Storage and privacy"). */
 export const KEYS = {
@@ -14,20 +9,6 @@ export const KEYS = {
   outbox: 'chat_outbox',
   lastSeq: 'chat_last_seq',
 } as const;
-
-/** A map-backed store: the no-localStorage fallback (rule 6), and tests. */
-export class MemoryStore implements KeyValueStore {
-  private readonly map = new Map<string, string>();
-  getItem(key: string): string | null {
-    return this.map.get(key) ?? null;
-  }
-  setItem(key: string, value: string): void {
-    this.map.set(key, value);
-  }
-  removeItem(key: string): void {
-    this.map.delete(key);
-  }
-}
 
 /**
  * Wraps a store that may throw (blocked storage, Safari private mode, quota): reads and writes

@@ -1,18 +1,19 @@
 import type { AppHandle, Boot, WidgetOptions } from '../shared.js';
 import { ChatApi } from './api.js';
-import type { Clock } from './clock.js';
-import { Delivery } from './delivery.js';
+import type { Clock } from '../../shared/clock.js';
+import { Delivery } from '../../shared/delivery.js';
 import { DeviceIdentity } from './fingerprint.js';
 import { createLog } from './log.js';
 import { connectEcho, connectPusher, type ConversationEvents, type EchoLike, type LinkEvents, type RealtimeLink } from './realtime.js';
 import { ChatSession } from './session.js';
 import { newId } from './ids.js';
-import { Retries } from './retries.js';
+import { Retries } from '../../shared/retries.js';
 import { beep } from './sound.js';
 import { KEYS, SafeStore } from './storage.js';
 import { mergeStrings } from './strings.js';
 import type { ServerConfig } from './types.js';
 import { ChatView, type Connection } from './view.js';
+import { unreadAfter, viewMessages } from './view-messages.js';
 
 const STATUS_EVERY_MS = 15_000;
 const TYPING_SHOWN_MS = 5000;
@@ -211,14 +212,14 @@ export function mountWidget(boot: Boot, clock: Clock): AppHandle {
   }
 
   function render(stick = false): void {
-    view.render(session.messages.list(), agentReadSeq, stick);
+    view.render(viewMessages(session.messages), agentReadSeq, stick);
     view.setMode({ prompt: session.ticket !== undefined, closed: session.state === 'closed', prechat: options.prechat && session.conversationId === undefined });
     view.setHeader(assignedAgent ?? lastAuthor, agentsOnline > 0);
     const connection: Connection = win.navigator.onLine === false ? 'offline' : reachable ? 'online' : 'reconnecting';
     view.setConnection(connection);
     markRead();
     const readSeq = Number(store.getItem(KEYS.lastSeq) ?? 0);
-    view.setUnread(panelOpen ? 0 : session.messages.countAfter(readSeq));
+    view.setUnread(panelOpen ? 0 : unreadAfter(session.messages, readSeq));
     const status = { conversation: session.state, conversation_id: session.conversationId ?? null, transport: delivery.transport, connection, agents_online: agentsOnline };
     const key = JSON.stringify(status);
     if (key !== lastStatus) {
@@ -234,7 +235,7 @@ export function mountWidget(boot: Boot, clock: Clock): AppHandle {
     const readSeq = Number(store.getItem(KEYS.lastSeq) ?? 0);
     const last = session.messages.lastSeq();
     if (last <= readSeq) return;
-    const news = session.messages.countAfter(readSeq) > 0;
+    const news = unreadAfter(session.messages, readSeq) > 0;
     store.setItem(KEYS.lastSeq, String(last));
     if (news) void api.read(id, last);
   }

@@ -1,8 +1,8 @@
 import { MIN_SECRET_LENGTH, type Config } from '../config/config.js';
-import { DEFAULT_APP_LIMITS, loadAppsFile, type RealtimeApp } from './apps.js';
+import { DEFAULT_APP_LIMITS, loadAppsFile, type RealtimeApp } from '../realtime/apps.js';
 
 /**
- * The apps the realtime server accepts: the `REVERB_APP_*` one (allowed from the chat's origins
+ * The apps the realtime node accepts: the `REVERB_APP_*` one (allowed from the chat's origins
  * and Parley's own), plus any from `REVERB_APPS_FILE`.
  */
 export function configuredApps(config: Config): RealtimeApp[] {

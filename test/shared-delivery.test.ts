@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { realClock } from '../web/widget/app/clock.js';
-import { Delivery, type Transport } from '../web/widget/app/delivery.js';
-import { Retries } from '../web/widget/app/retries.js';
+import { realClock } from '../web/shared/clock.js';
+import { Delivery, type Transport } from '../web/shared/delivery.js';
+import { Retries } from '../web/shared/retries.js';
 
-describe('widget delivery: WebSocket, or polling when it fails (DESIGN.md section 6)', () => {
+describe('widget delivery: WebSocket, or polling when it fails (docs/widget.md, "Realtime and the polling fallback")', () => {
   let transports: Transport[];
   let catchUps: number;
   let delivery: Delivery;

@@ -1,4 +1,4 @@
-/** Time and timers, injected so that tests can drive them (STYLE.md: the widget's clock is injected). */
+/** Time and timers, injected so that tests can drive them with fake timers (docs/widget.md). */
 export interface Clock {
   now(): number;
   setTimeout(fn: () => void, ms: number): unknown;

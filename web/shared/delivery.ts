@@ -1,11 +1,10 @@
 import type { Clock } from './clock.js';
+import type { LinkState } from './pusher-connection.js';
 
-/** How new messages reach the widget; mirrored on the host element's `data-transport`. */
+/** How new messages reach the page; the widget mirrors it on the host element's `data-transport`. */
 export type Transport = 'none' | 'websocket' | 'polling';
 
-/** pusher-js connection states. */
-export type LinkState = 'initialized' | 'connecting' | 'connected' | 'unavailable' | 'failed' | 'disconnected';
-
+/** What `Delivery` drives: time, catch-up, and who hears of a switch. */
 export interface DeliveryDeps {
   clock: Clock;
   /** Fetch messages after the last `seq` (a poll or a catch-up). */
@@ -16,7 +15,7 @@ export interface DeliveryDeps {
 }
 
 /**
- * Chooses between the WebSocket and polling (DESIGN.md section 6): the WebSocket while it is
+ * Chooses between the WebSocket and polling (docs/widget.md, "Realtime and the polling fallback"): the WebSocket while it is
  * connected and our subscription works; polling every 2.5 s when it has not connected within
  * 4 s, drops, is unavailable, or there is no realtime server. Every switch catches up from the
  * last `seq`, so nothing is lost in between.
@@ -49,6 +48,7 @@ export class Delivery {
     this.set('polling');
   }
 
+  /** The connection changed state: a (re)connect catches up; a drop falls back to polling. */
   linkState(state: LinkState): void {
     if (state === 'connected') {
       this.connected = true;
@@ -71,6 +71,7 @@ export class Delivery {
     if (ok) this.deps.catchUp();
   }
 
+  /** Cancels every timer (the page goes away). */
   stop(): void {
     this.clearConnectTimer();
     this.clearPollTimer();

@@ -12,6 +12,7 @@ export class Retries {
     private readonly delayMs = 5000,
   ) {}
 
+  /** Runs `task` after the delay, replacing a pending run of the same name. */
   later(name: string, task: () => void): void {
     const previous = this.pending.get(name);
     if (previous) this.clock.clearTimeout(previous.timer);
@@ -22,6 +23,7 @@ export class Retries {
     this.pending.set(name, { timer, task });
   }
 
+  /** Runs every pending task now (back online). */
   runAll(): void {
     const due = [...this.pending.values()];
     this.pending.clear();

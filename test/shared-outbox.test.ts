@@ -1,22 +1,26 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { realClock } from '../web/widget/app/clock.js';
-import { backoff, Outbox, OutboxFlusher, type OutboxItem, type SendOutcome } from '../web/widget/app/outbox.js';
-import { KEYS, MemoryStore } from '../web/widget/app/storage.js';
+import { realClock } from '../web/shared/clock.js';
+import { MemoryStore } from '../web/shared/key-value-store.js';
+import { Outbox } from '../web/shared/outbox.js';
+import { backoff, OutboxFlusher } from '../web/shared/outbox-flusher.js';
+import type { SendOutcome } from '../web/shared/send-outcome.js';
+import { isOutboxItem as isItem, visitorOutbox, type OutboxItem } from '../web/widget/app/outbox-item.js';
+import { KEYS } from '../web/widget/app/storage.js';
 
 const item = (n: number): OutboxItem => ({ client_message_id: `c-${n}`, body: `message ${n}`, created_at: '2026-01-01T12:00:00.000Z' });
 
-describe('widget outbox (chat_outbox)', () => {
+describe('outbox (the widget\'s chat_outbox)', () => {
   it('keeps items in order in storage, so they survive a reload', () => {
     const store = new MemoryStore();
-    new Outbox(store).add(item(1));
-    new Outbox(store).add(item(2));
-    expect(new Outbox(store).items().map((i) => i.body)).toEqual(['message 1', 'message 2']);
+    visitorOutbox(store).add(item(1));
+    visitorOutbox(store).add(item(2));
+    expect(visitorOutbox(store).items().map((i) => i.body)).toEqual(['message 1', 'message 2']);
     expect(JSON.parse(store.getItem(KEYS.outbox) ?? '')).toHaveLength(2);
   });
 
   it('removes the key when the last item is acknowledged', () => {
     const store = new MemoryStore();
-    const outbox = new Outbox(store);
+    const outbox = visitorOutbox(store);
     outbox.add(item(1));
     outbox.remove('c-1');
     expect(store.getItem(KEYS.outbox)).toBeNull();
@@ -25,9 +29,24 @@ describe('widget outbox (chat_outbox)', () => {
   it('ignores a damaged chat_outbox instead of failing', () => {
     const store = new MemoryStore();
     store.setItem(KEYS.outbox, '{not json');
-    expect(new Outbox(store).items()).toEqual([]);
+    expect(visitorOutbox(store).items()).toEqual([]);
     store.setItem(KEYS.outbox, JSON.stringify([item(1), { body: 'no id' }, 42]));
-    expect(new Outbox(store).items()).toEqual([item(1)]);
+    expect(visitorOutbox(store).items()).toEqual([item(1)]);
+  });
+
+  it('queues a client_message_id once, so the server is asked to store it once', () => {
+    const outbox = visitorOutbox(new MemoryStore());
+    outbox.add(item(1));
+    outbox.add({ ...item(1), body: 'again' });
+    expect(outbox.items()).toEqual([item(1)]);
+  });
+
+  it('keeps queues under different keys apart (a page-long queue in a MemoryStore)', () => {
+    const store = new MemoryStore();
+    const replies = new Outbox(store, 'replies', isItem);
+    replies.add(item(1));
+    expect(visitorOutbox(store).items()).toEqual([]);
+    expect(new Outbox(store, 'replies', isItem).items()).toEqual([item(1)]);
   });
 
   it('backs off 1 s, 2 s, 4 s… up to 30 s', () => {
@@ -35,7 +54,7 @@ describe('widget outbox (chat_outbox)', () => {
   });
 });
 
-describe('widget outbox flusher', () => {
+describe('outbox flusher', () => {
   beforeEach(() => {
     vi.useFakeTimers();
   });
@@ -44,7 +63,7 @@ describe('widget outbox flusher', () => {
   });
 
   function setup(answers: (item: OutboxItem, attempt: number) => SendOutcome, ready = () => true) {
-    const outbox = new Outbox(new MemoryStore());
+    const outbox = visitorOutbox(new MemoryStore());
     const sent: string[] = [];
     const attempts = new Map<string, number>();
     const flusher = new OutboxFlusher({
@@ -102,7 +121,7 @@ describe('widget outbox flusher', () => {
   });
 
   it('drops a refused message (422) and goes on with the next', async () => {
-    const { outbox, flusher, sent } = setup((i) => (i.client_message_id === 'c-1' ? { kind: 'failed' } : { kind: 'ack' }));
+    const { outbox, flusher, sent } = setup((i) => (i.client_message_id === 'c-1' ? { kind: 'failed', code: 'validation_failed' } : { kind: 'ack' }));
     [1, 2].forEach((n) => outbox.add(item(n)));
     flusher.kick();
     await vi.runAllTimersAsync();
@@ -119,6 +138,37 @@ describe('widget outbox flusher', () => {
     flusher.kick();
     await vi.runAllTimersAsync();
     expect(sent).toEqual(['c-1']);
+  });
+
+  it.each(['gone', 'signed-out'] as const)('stops on %s, keeping the queue, and sends again once resumed', async (kind) => {
+    let stopped = true;
+    const { outbox, flusher, sent } = setup(() => (stopped ? { kind } : { kind: 'ack' }));
+    [1, 2].forEach((n) => outbox.add(item(n)));
+    flusher.kick();
+    await vi.runAllTimersAsync();
+    expect(sent).toEqual(['c-1']);
+    expect(outbox.items()).toHaveLength(2);
+    stopped = false;
+    flusher.resume();
+    await vi.runAllTimersAsync();
+    expect(sent).toEqual(['c-1', 'c-1', 'c-2']);
+    expect(outbox.items()).toEqual([]);
+  });
+
+  it('counts a send that throws as one to retry', async () => {
+    let calls = 0;
+    const outbox = visitorOutbox(new MemoryStore());
+    const flusher = new OutboxFlusher({
+      outbox,
+      clock: realClock,
+      ready: () => true,
+      send: () => (++calls === 1 ? Promise.reject(new Error('offline')) : Promise.resolve({ kind: 'ack' as const })),
+    });
+    outbox.add(item(1));
+    flusher.kick();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(calls).toBe(2);
+    expect(outbox.items()).toEqual([]);
   });
 
   it('waits while the conversation is being looked up', async () => {

@@ -1,0 +1,34 @@
+import { AgentService } from '../agents/agent-service.js';
+import type { ChatRealtime } from '../chat/chat-realtime.js';
+import { Views } from '../chat/views.js';
+import type { Config } from '../config/config.js';
+import type { Hasher } from '../security/hashing.js';
+import { AgentStore } from '../storage/agent-store.js';
+import { ConversationStore } from '../storage/conversation-store.js';
+import type { Storage } from '../storage/database.js';
+import type { Clock } from '../time/clock.js';
+
+/** The stores over one database, and the views that join them: what `parley start` and the CLI commands read and write through. */
+export interface Stores {
+  conversations: ConversationStore;
+  agents: AgentStore;
+  views: Views;
+}
+
+export function storesOf(storage: Storage): Stores {
+  const conversations = new ConversationStore(storage.db);
+  const agents = new AgentStore(storage.db);
+  return { conversations, agents, views: new Views(conversations, agents) };
+}
+
+/** Agent accounts and sessions as configured; `realtime` ends the connections of ended sessions (absent in CLI commands). */
+export function agentServiceFor(
+  config: Pick<Config, 'agents'>,
+  deps: { agents: AgentStore; hasher: Hasher; clock: Clock; realtime?: ChatRealtime },
+): AgentService {
+  return new AgentService({
+    ...deps,
+    sessionLifetimeMs: config.agents.sessionLifetimeMs,
+    sessionAbsoluteLifetimeMs: config.agents.sessionAbsoluteLifetimeMs,
+  });
+}

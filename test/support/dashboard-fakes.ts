@@ -1,0 +1,167 @@
+/** Fakes for the dashboard session: an in-memory agent API, a realtime link driven by the test, a page and a notifier. */
+import type { AgentApi, ConversationAction } from '../../web/dashboard/agent-api.js';
+import type { AgentLink, ConnectLink, LinkHandlers } from '../../web/dashboard/session/agent-link.js';
+import type { DashboardSession } from '../../web/dashboard/session/dashboard-session.js';
+import type { Notifier, PageHandlers, PageSignals } from '../../web/dashboard/session/page-signals.js';
+import type { DashboardState } from '../../web/dashboard/session/session-state.js';
+import type { Agent, ChatConfig, Conversation, Message } from '../../web/dashboard/types.js';
+import { failureOf, networkFailure, type ApiResult } from '../../web/shared/api-result.js';
+
+export const at = (s: number) => new Date(1_700_000_000_000 + s * 1000).toISOString();
+
+export const ANN: Agent = { id: 7, email: 'ann@example.com', name: 'Ann', role: 'agent', active: true, created_at: at(0), last_seen_at: null };
+
+export const conversation = (id: number, extra: Partial<Conversation> = {}): Conversation => ({
+  id,
+  status: 'open',
+  last_seq: 0,
+  visitor_read_seq: 0,
+  agent_read_seq: 0,
+  created_at: at(0),
+  last_activity_at: at(0),
+  closed_at: null,
+  agent: null,
+  visitor_name: null,
+  visitor_email: null,
+  client_ip: '127.0.0.1',
+  user_agent: '',
+  fingerprint_short: null,
+  page_url: null,
+  referrer: null,
+  assigned_agent_id: null,
+  unread_count: 0,
+  last_message: null,
+  ...extra,
+});
+
+const ok = <T>(data: T): ApiResult<T> => ({ ok: true, status: 200, data });
+
+/** The agent API over conversations held in memory; `calls` lists each request as a short line. */
+export class FakeAgentApi implements AgentApi {
+  readonly conversations_ = new Map<number, Conversation>();
+  readonly messages = new Map<number, Message[]>();
+  readonly calls: string[] = [];
+  /** Answers for the next replies, before the server acknowledges again. */
+  readonly replyAnswers: ApiResult<never>[] = [];
+  /** No answer to anything (status 0). */
+  down = false;
+  config: ChatConfig = { broadcaster: 'reverb', key: 'app-key', wsHost: 'localhost', wsPort: 6001, wssPort: 6001, forceTLS: false, cluster: null };
+
+  /** A visitor (or agent) message stored by the server, as a broadcast would carry it. */
+  add(id: number, body: string, sender: Message['sender'] = 'visitor', clientMessageId?: string): Message {
+    const list = this.messages.get(id) ?? [];
+    const seq = list.length + 1;
+    const message: Message = { id: id * 1000 + seq, conversation_id: id, seq, sender, body, created_at: at(seq), ...(clientMessageId ? { client_message_id: clientMessageId } : {}) };
+    this.messages.set(id, [...list, message]);
+    const c = this.conversations_.get(id) ?? conversation(id);
+    this.conversations_.set(id, { ...c, last_seq: seq, last_message: message, unread_count: sender === 'visitor' ? c.unread_count + 1 : c.unread_count });
+    return message;
+  }
+
+  async chatConfig() {
+    return this.answer('config', () => ok(this.config));
+  }
+  async conversations(filter: { status: string; assigned: string }, cursor?: string) {
+    return this.answer(`inbox ${filter.status}/${filter.assigned}${cursor ? ` after ${cursor}` : ''}`, () =>
+      ok({ conversations: [...this.conversations_.values()].filter((c) => c.status === filter.status), next_cursor: null }),
+    );
+  }
+  async conversation(id: number, after: number, limit: number) {
+    return this.answer(`conversation ${id} after=${after}`, () => {
+      const c = this.conversations_.get(id);
+      if (!c) return failureOf(404, { error: { code: 'not_found', message: 'No such conversation.' } });
+      const messages = (this.messages.get(id) ?? []).filter((m) => m.seq > after).slice(0, limit);
+      return ok({ conversation: c, messages, earlier_conversations: [] });
+    });
+  }
+  async markRead(id: number, seq: number) {
+    return this.answer(`read ${id} ${seq}`, () => ok({}));
+  }
+  async reply(id: number, body: string, clientMessageId: string) {
+    return this.answer(`reply ${id} ${body}`, () => this.replyAnswers.shift() ?? ok({ message: this.add(id, body, 'agent', clientMessageId) }));
+  }
+  async act(id: number, action: ConversationAction) {
+    return this.answer(`${action} ${id}`, () => {
+      const c = this.conversations_.get(id) ?? conversation(id);
+      const next = { ...c, status: action === 'close' ? ('closed' as const) : action === 'reopen' ? ('open' as const) : c.status };
+      this.conversations_.set(id, next);
+      return ok({ conversation: next });
+    });
+  }
+  async logout() {
+    return this.answer('logout', () => ok({}));
+  }
+
+  private answer<T>(call: string, answer: () => ApiResult<T>): ApiResult<T> {
+    this.calls.push(call);
+    return this.down ? networkFailure() : answer();
+  }
+}
+
+/** A realtime link the test drives: `handlers` are what pusher-js would call. */
+export class FakeLink implements AgentLink {
+  handlers!: LinkHandlers;
+  config: ChatConfig | undefined;
+  readonly watched: (number | null)[] = [];
+  readonly whispers: { typing?: boolean; name?: string }[] = [];
+  disconnected = false;
+
+  connect: ConnectLink = (config, handlers) => {
+    this.config = config;
+    this.handlers = handlers;
+    return this;
+  };
+  watch(id: number | null): void {
+    this.watched.push(id);
+  }
+  whisperTyping(data: { typing?: boolean; name?: string }): void {
+    this.whispers.push(data);
+  }
+  disconnect(): void {
+    this.disconnected = true;
+  }
+  /** The connection is up and `private-agents` subscribed. */
+  up(): void {
+    this.handlers.state('connected');
+    this.handlers.subscribed();
+  }
+}
+
+export class FakePage implements PageSignals {
+  shown = true;
+  up = true;
+  handlers: PageHandlers | undefined;
+  visible = () => this.shown;
+  online = () => this.up;
+  listen(handlers: PageHandlers): () => void {
+    this.handlers = handlers;
+    return () => (this.handlers = undefined);
+  }
+}
+
+export class FakeNotifier implements Notifier {
+  chimes = 0;
+  readonly desktops: { title: string; body: string; onClick(): void }[] = [];
+  permission = true;
+  chime(): void {
+    this.chimes += 1;
+  }
+  desktop(title: string, body: string, onClick: () => void): void {
+    this.desktops.push({ title, body, onClick });
+  }
+  async askDesktopPermission(): Promise<boolean> {
+    return this.permission;
+  }
+}
+
+/** Resolves with the first state (now or after a change) that matches. */
+export function until(session: DashboardSession, matches: (state: DashboardState) => boolean): Promise<DashboardState> {
+  return new Promise((resolve) => {
+    if (matches(session.state)) return resolve(session.state);
+    const off = session.subscribe((state) => {
+      if (!matches(state)) return;
+      off();
+      resolve(state);
+    });
+  });
+}

@@ -1,0 +1,49 @@
+import { api, type ApiResult } from './api.js';
+import type { InboxFilter } from './inbox-state.js';
+import type { ChatConfig, Conversation, Message } from './types.js';
+
+/** `GET /api/agent/conversations`: one page of the inbox. */
+export interface InboxPage {
+  conversations: Conversation[];
+  next_cursor: string | null;
+}
+
+/** `GET /api/agent/conversations/{id}`: the conversation, its messages after a seq, the visitor's earlier ones. */
+export interface ConversationPage {
+  conversation: Conversation;
+  messages: Message[];
+  earlier_conversations: Conversation[];
+}
+
+/** What an agent can do to a conversation from its header. */
+export type ConversationAction = 'assign' | 'unassign' | 'close' | 'reopen';
+
+/** The agent API calls the dashboard session makes (docs/api.md); injected so the session is tested without HTTP. */
+export interface AgentApi {
+  chatConfig(): Promise<ApiResult<ChatConfig>>;
+  conversations(filter: InboxFilter, cursor?: string): Promise<ApiResult<InboxPage>>;
+  conversation(id: number, after: number, limit: number): Promise<ApiResult<ConversationPage>>;
+  markRead(id: number, seq: number): Promise<ApiResult<unknown>>;
+  reply(id: number, body: string, clientMessageId: string): Promise<ApiResult<{ message: Message }>>;
+  act(id: number, action: ConversationAction): Promise<ApiResult<{ conversation: Conversation }>>;
+  logout(): Promise<ApiResult<unknown>>;
+}
+
+const ACTIONS: Record<ConversationAction, [path: string, body: object]> = {
+  assign: ['assign', {}],
+  unassign: ['assign', { agent_id: null }],
+  close: ['close', {}],
+  reopen: ['reopen', {}],
+};
+
+/** The agent API over the page's cookie session. */
+export const httpAgentApi: AgentApi = {
+  chatConfig: () => api('GET', '/api/chat/config'),
+  conversations: (filter, cursor) =>
+    api('GET', `/api/agent/conversations?status=${filter.status}&assigned=${filter.assigned}&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`),
+  conversation: (id, after, limit) => api('GET', `/api/agent/conversations/${id}?after=${after}&limit=${limit}`),
+  markRead: (id, seq) => api('POST', `/api/agent/conversations/${id}/read`, { seq }),
+  reply: (id, body, clientMessageId) => api('POST', `/api/agent/conversations/${id}/messages`, { body, client_message_id: clientMessageId }),
+  act: (id, action) => api('POST', `/api/agent/conversations/${id}/${ACTIONS[action][0]}`, ACTIONS[action][1]),
+  logout: () => api('POST', '/api/agent/logout'),
+};
