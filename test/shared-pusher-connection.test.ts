@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { MessageDto } from '../src/chat/dto.js';
 import { AGENTS_CHANNEL, AGENTS_PRESENCE_CHANNEL, conversationChannel, STATUS_CHANNEL } from '../src/chat/realtime-contract.js';
 import { AGENTS_CHANNEL_NAME, AGENTS_PRESENCE_CHANNEL_NAME, conversationChannelName, STATUS_CHANNEL_NAME } from '../web/shared/channel-names.js';
-import { bindEvents, pusherOptions, type Bindable, type EventHandlers } from '../web/shared/pusher-connection.js';
+import { bindEvents, type Bindable, type EventHandlers } from '../web/shared/channel-events.js';
+import { pusherOptions } from '../web/shared/pusher-connection.js';
 
 const settings = { key: 'app-key', cluster: null, wsHost: 'chat.example', wsPort: 8080, wssPort: 443, forceTLS: true };
 

@@ -8,7 +8,7 @@ export interface Broadcaster {
   close(): Promise<void>;
 }
 
-/** Maps a chat event to the channels and payloads of the realtime contract (docs/realtime.md, "Channels and events"). */
+/** Maps a chat event to the channels and payloads of the realtime contract (docs/realtime.md, "Chat channels and events"). */
 export function toBroadcasts(event: ChatEvent): ChatBroadcast[] {
   switch (event.name) {
     case 'MessageSent':

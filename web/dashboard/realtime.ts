@@ -1,6 +1,7 @@
 import type { AgentMemberInfo, TypingWhisper } from '../../src/chat/realtime-contract.js';
 import { AGENTS_CHANNEL_NAME, AGENTS_PRESENCE_CHANNEL_NAME, conversationChannelName } from '../shared/channel-names.js';
-import { bindEvents, connectPusher, type EventHandlers, type LinkState as PusherState } from '../shared/pusher-connection.js';
+import { bindEvents, type LinkState as PusherState } from '../shared/channel-events.js';
+import { connectPusher } from '../shared/pusher-connection.js';
 import { bindTyping } from '../shared/typing-sender.js';
 import type { AgentLink, ConnectLink, LinkHandlers } from './session/agent-link.js';
 
@@ -22,8 +23,7 @@ export const connectAgentLink: ConnectLink = (config, handlers) => {
   handlers.state(pusher.connection.state as PusherState);
 
   const agents = pusher.subscribe(AGENTS_CHANNEL_NAME);
-  const handled: EventHandlers<'agents'> = handlers.agents;
-  bindEvents(agents, 'agents', handled);
+  bindEvents(agents, 'agents', handlers.agents);
   agents.bind('pusher:subscription_succeeded', () => handlers.subscribed());
 
   const presence = pusher.subscribe(AGENTS_PRESENCE_CHANNEL_NAME);

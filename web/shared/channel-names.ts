@@ -1,6 +1,6 @@
 /**
  * The chat's channel names as the browser writes them, typed by the realtime contract
- * (docs/realtime.md, "Channels and events"): the contract is imported type-only, so a renamed
+ * (docs/realtime.md, "Chat channels and events"): the contract is imported type-only, so a renamed
  * channel fails to compile here instead of going quiet.
  */
 import type { AGENTS_CHANNEL, AGENTS_PRESENCE_CHANNEL, ConversationChannelName, STATUS_CHANNEL } from '../../src/chat/realtime-contract.js';

@@ -1,5 +1,5 @@
 import type { Clock } from './clock.js';
-import type { LinkState } from './pusher-connection.js';
+import type { LinkState } from './channel-events.js';
 
 /** How new messages reach the page; the widget mirrors it on the host element's `data-transport`. */
 export type Transport = 'none' | 'websocket' | 'polling';

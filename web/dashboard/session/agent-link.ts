@@ -2,18 +2,15 @@
  * What the session needs of the realtime link, without pusher-js: `realtime.ts` implements it,
  * tests fake it. Typed by the chat's realtime contract (docs/realtime.md, "Chat channels and events").
  */
-import type { EventsOf, TypingWhisper } from '../../../src/chat/realtime-contract.js';
+import type { TypingWhisper } from '../../../src/chat/realtime-contract.js';
+import type { EventHandlers, LinkState as PusherState } from '../../shared/channel-events.js';
 import type { ChatConfig } from '../types.js';
 
 /** pusher-js's connection states, or `polling` when there is no realtime server at all. */
-export type LinkState = 'initialized' | 'connecting' | 'connected' | 'unavailable' | 'failed' | 'disconnected' | 'polling';
+export type LinkState = PusherState | 'polling';
 
-/**
- * One handler per server event of `private-agents`: a new event in the contract fails to compile
- * until the session handles it. The same map as web/shared's `EventHandlers<'agents'>` (which
- * `realtime.ts` binds it as), spelled here so that DOM-free tests need not load pusher-js.
- */
-export type AgentsHandlers = { [E in keyof EventsOf<'agents'>]: (data: EventsOf<'agents'>[E]) => void };
+/** One handler per server event of `private-agents`: a new event in the contract fails to compile until the session handles it. */
+export type AgentsHandlers = EventHandlers<'agents'>;
 
 /** A typing whisper with its sender settled (docs/realtime.md, "Who sent a client event"). */
 export type TypingSeen = TypingWhisper & { from: 'visitor' | 'agent' };

@@ -1,6 +1,7 @@
 import type { ConversationChannelName, Reader, TypingWhisper } from '../../../src/chat/realtime-contract.js';
 import { conversationChannelName, STATUS_CHANNEL_NAME } from '../../shared/channel-names.js';
-import { bindEvents, connectPusher as openPusher, type Bindable, type EventHandlers, type LinkState } from '../../shared/pusher-connection.js';
+import { bindEvents, type Bindable, type EventHandlers, type LinkState } from '../../shared/channel-events.js';
+import { connectPusher as openPusher } from '../../shared/pusher-connection.js';
 import { bindTyping } from '../../shared/typing-sender.js';
 import type { ChatMessage, Conversation, ServerConfig } from './types.js';
 
