@@ -32,6 +32,7 @@ const LAYERS = {
   broadcasting: ['chat', 'realtime', 'config', 'time'],
   ops: ['chat', 'errors', 'security', 'time'],
   http: ['chat', 'agents', 'config', 'errors', 'ops', 'realtime', 'security', 'time'],
+  mail: ['config', 'errors', 'security', 'storage', 'time'],
 };
 
 export default tseslint.config(

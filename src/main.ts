@@ -5,7 +5,9 @@ import type { Broadcaster } from './chat/broadcaster.js';
 import type { ChatRealtime } from './chat/chat-realtime.js';
 import { ChatService } from './chat/chat-service.js';
 import { InboxService } from './chat/inbox-service.js';
+import { availabilityFor } from './compose/availability-for.js';
 import { chatRealtimeFor } from './compose/chat-realtime-for.js';
+import { mailFor, type Mail } from './compose/mail-for.js';
 import { openRateLimitRedis, pingRedis } from './compose/rate-limit-redis.js';
 import { embedsRealtime, realtimeNodeFor } from './compose/realtime-node-for.js';
 import { agentServiceFor, storesOf } from './compose/stores.js';
@@ -13,11 +15,13 @@ import type { Config } from './config/config.js';
 import { startupWarnings } from './config/startup-warnings.js';
 import { buildApp } from './http/app.js';
 import { widgetConfig } from './http/widget-config.js';
+import type { Mailer } from './mail/mailer.js';
 import { Metrics } from './ops/metrics.js';
 import type { RealtimeNode } from './realtime/realtime-node.js';
 import { createHasher } from './security/hashing.js';
 import { migrate, openStorage, type Storage } from './storage/database.js';
 import { systemClock, type Clock } from './time/clock.js';
+import { systemTimers, type Timers } from './time/timers.js';
 
 /** The embedded node as probes and tests see it: its app, its connections, publishing on any channel, a restart. */
 export type RealtimeNodeProbe = Pick<RealtimeNode, 'app' | 'connectionCount' | 'trigger' | 'restart'>;
@@ -31,14 +35,20 @@ export interface Parley {
   realtime: ChatRealtime;
   /** The embedded Pusher-protocol server, when `BROADCAST_DRIVER=reverb` runs it in-process. */
   realtimeNode: RealtimeNodeProbe | undefined;
+  /** Outgoing email: `mail.outbox.enqueue` queues one (docs/email.md); the worker sends it. */
+  mail: Mail;
   close(): Promise<void>;
 }
 
 export interface ParleyOverrides {
   clock?: Clock;
+  /** Timers of background work (the business-hours announcements); tests move them by hand. */
+  timers?: Timers;
   /** Where chat events go instead of the realtime service (tests record them). */
   broadcaster?: Broadcaster;
   storage?: Storage;
+  /** Where emails go instead of the mailer `MAIL_MAILER` names. */
+  mailer?: Mailer;
 }
 
 /**
@@ -52,6 +62,7 @@ export async function createParley(config: Config, logger: Logger, overrides: Pa
   await migrate(storage);
   const stores = storesOf(storage);
   const hasher = createHasher(config.appKey);
+  const mail = mailFor(config, { storage, hasher, clock, timers: overrides.timers ?? systemTimers, logger, ...(overrides.mailer ? { mailer: overrides.mailer } : {}) });
   const node = embedsRealtime(config) ? realtimeNodeFor(config, logger) : undefined;
   await node?.ready();
   const redis = config.redis ? openRateLimitRedis(config.redis.url, logger) : undefined;
@@ -69,7 +80,8 @@ export async function createParley(config: Config, logger: Logger, overrides: Pa
     metrics,
     options: { resumeWindowMs: config.chat.resumeWindowMs, resumeByNetwork: config.chat.resumeByNetwork },
   });
-  realtime.onAvailabilityChange((agentsOnline) => chat.publish({ name: 'AvailabilityChanged', agentsOnline }));
+  const { settings, availability, status } = availabilityFor(config, { stores, realtime, publish: (e) => chat.publish(e), clock, timers: overrides.timers ?? systemTimers, logger });
+  await availability.start();
   const agents = agentServiceFor(config, { agents: stores.agents, hasher, clock, realtime });
   const inbox = new InboxService({ conversations: stores.conversations, views: stores.views, chat, clock, agentExists: (id) => agents.isActive(id) });
 
@@ -79,17 +91,22 @@ export async function createParley(config: Config, logger: Logger, overrides: Pa
     metrics,
     chat: {
       chat,
-      widgetConfig: async () => widgetConfig(config, { realtime: realtime.reachable, agentsOnline: await realtime.agentsOnline() }),
+      widgetConfig: async () => {
+        const [now, chosen] = await Promise.all([availability.current(), settings.get()]);
+        return widgetConfig(config, { realtime: realtime.reachable, availability: now, settings: chosen });
+      },
     },
-    agents: { agents, inbox },
+    agents: { agents, inbox, status, settings },
     broadcastingAuth: { chat, agents, signing: realtime.signing },
     checks: {
       database: () => storage.ping(),
       ...(redis ? { redis: () => pingRedis(redis, node?.checks.redis) } : {}),
     },
     ...(redis && config.redis ? { rateLimitRedis: { client: redis, nameSpace: `${config.redis.prefix}rate:` } } : {}),
+    unsubscribe: mail.unsubscribe,
     plugins: node ? [node.routes] : [],
   });
+  mail.worker.start();
   node?.attach(app.server);
 
   return {
@@ -99,7 +116,10 @@ export async function createParley(config: Config, logger: Logger, overrides: Pa
     agents,
     realtime,
     realtimeNode: node,
+    mail,
     close: async () => {
+      availability.stop();
+      await mail.close();
       await node?.close();
       await app.close();
       await broadcaster.close();

@@ -30,6 +30,7 @@ function fakeNode(): EmbeddedNode & { users: number; emit(event: ChannelEvent): 
     emit: (event: ChannelEvent) => listeners.forEach((listener) => listener(event)),
     trigger: async (channels: string[], event: string, data: string) => void node.triggered.push({ channels, event, data: JSON.parse(data) as unknown }),
     userCount: async () => node.users,
+    userIds: async () => Array.from({ length: node.users }, (_, i) => String(i + 1)),
     onChannelEvent: (listener: (event: ChannelEvent) => void) => void listeners.push(listener),
     authorised: async (socketId: string, by: string, session: string) => void node.tagged.push({ socketId, by, session }),
     terminateAuthorisedBy: async (by: string, exceptSession?: string) => {
@@ -43,8 +44,8 @@ function fakeNode(): EmbeddedNode & { users: number; emit(event: ChannelEvent): 
 describe('the embedded realtime service', () => {
   it('publishes each chat event in-process on the channels of the contract', async () => {
     const node = fakeNode();
-    await new EmbeddedRealtime(node, pino({ level: 'silent' })).publish({ name: 'AvailabilityChanged', agentsOnline: 2 });
-    expect(node.triggered).toEqual([{ channels: ['chat-status'], event: 'AvailabilityChanged', data: { agents_online: 2 } }]);
+    await new EmbeddedRealtime(node, pino({ level: 'silent' })).publish({ name: 'AvailabilityChanged', agentsOnline: 2, available: true, nextAvailableAt: null });
+    expect(node.triggered).toEqual([{ channels: ['chat-status'], event: 'AvailabilityChanged', data: { agents_online: 2, available: true, next_available_at: null } }]);
   });
 
   it("signs with the node's app and the sender's channel_data", () => {
@@ -55,6 +56,12 @@ describe('the embedded realtime service', () => {
     const node = fakeNode();
     node.users = 3;
     expect(await new EmbeddedRealtime(node, pino({ level: 'silent' })).agentsOnline()).toBe(3);
+  });
+
+  it('names the connected agents by the user ids of the presence-agents roster', async () => {
+    const node = fakeNode();
+    node.users = 2;
+    expect(await new EmbeddedRealtime(node, pino({ level: 'silent' })).connectedAgentIds()).toEqual([1, 2]);
   });
 
   it('reports availability on presence-agents joins and leaves only, counted in order', async () => {
@@ -103,7 +110,7 @@ describe('the Pusher-HTTP realtime service (no presence roster)', () => {
       broadcaster: events,
       signing: SIGNING,
       reachable: true,
-      agentsSeenSince: async (since) => (asked.push(since), 4),
+      agentsSeenSince: async (since) => (asked.push(since), [1, 2, 3, 4]),
       clock,
     });
     return { realtime, events };
@@ -119,8 +126,8 @@ describe('the Pusher-HTTP realtime service (no presence roster)', () => {
 
   it('publishes through its broadcaster', async () => {
     const { realtime, events } = service();
-    await realtime.publish({ name: 'AvailabilityChanged', agentsOnline: 1 });
-    expect(events.events).toEqual([{ name: 'AvailabilityChanged', agentsOnline: 1 }]);
+    await realtime.publish({ name: 'AvailabilityChanged', agentsOnline: 1, available: true, nextAvailableAt: null });
+    expect(events.events).toEqual([{ name: 'AvailabilityChanged', agentsOnline: 1, available: true, nextAvailableAt: null }]);
   });
 
   it('cannot end connections it does not hold: tagging and ending do nothing, and availability never changes', async () => {
@@ -135,7 +142,7 @@ describe('the Pusher-HTTP realtime service (no presence roster)', () => {
 });
 
 describe('choosing the realtime service from configuration', () => {
-  const parts = { node: undefined, agentsSeenSince: async () => 0, clock: new ManualClock(), logger: pino({ level: 'silent' }) };
+  const parts = { node: undefined, agentsSeenSince: async () => [], clock: new ManualClock(), logger: pino({ level: 'silent' }) };
   const PUSHER = { BROADCAST_DRIVER: 'pusher', PUSHER_APP_ID: '1', PUSHER_APP_KEY: 'pk', PUSHER_APP_SECRET: 'ps', PUSHER_APP_CLUSTER: 'eu' };
 
   it('hosted Pusher: reachable, signed with the Pusher app and without sender channel_data', () => {

@@ -174,8 +174,11 @@ describe('dashboard session: realtime events', () => {
   it('keeps the agents online from the presence roster', async () => {
     const session = newSession();
     await settle();
-    link.handlers.presence(['Ann', 'Bo']);
-    expect(session.state.agentsOnline).toEqual(['Ann', 'Bo']);
+    link.handlers.presence([
+      { id: 7, name: 'Ann' },
+      { id: 8, name: 'Bo' },
+    ]);
+    expect(session.state.agentsOnline.map((a) => a.name)).toEqual(['Ann', 'Bo']);
   });
 });
 

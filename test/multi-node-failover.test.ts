@@ -187,7 +187,7 @@ describe.skipIf(clusterUnavailable !== undefined)('a cluster that loses node B t
   });
 
   it('tells widgets that one agent fewer is online once B is swept', async () => {
-    expect(await agentsOnlineDropped).toEqual({ agents_online: 1 });
+    expect(await agentsOnlineDropped).toEqual({ agents_online: 1, available: true, next_available_at: null });
   });
 
   it("reports B's departure once per cluster: one member_removed frame, one member_removed and one channel_vacated webhook", async () => {

@@ -238,12 +238,12 @@ describe.skipIf(clusterUnavailable !== undefined)('a cluster of three nodes shar
       const online = nextAvailability(widgetOnA, 1);
       const samOnB = await agentClient(on(b), b.url, await login(b.url, sam.email, sam.password));
       await samOnB.subscribe('presence-agents');
-      expect(await online).toEqual({ agents_online: 1 });
+      expect(await online).toEqual({ agents_online: 1, available: true, next_available_at: null });
       expect((await call<{ agents_online: number }>(a.url, 'GET', '/api/chat/config')).body.agents_online).toBe(1);
 
       const offline = nextAvailability(widgetOnA, 0);
       samOnB.pusher.disconnect();
-      expect(await offline).toEqual({ agents_online: 0 });
+      expect(await offline).toEqual({ agents_online: 0, available: false, next_available_at: null });
     });
   });
 

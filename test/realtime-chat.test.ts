@@ -97,12 +97,12 @@ describe('realtime chat on the embedded server', () => {
     const online = widget.nextEvent<{ agents_online: number }>('chat-status', 'AvailabilityChanged');
     const agent = await agentClient(admin);
     await agent.subscribe('presence-agents');
-    expect(await online).toEqual({ agents_online: 1 });
+    expect(await online).toEqual({ agents_online: 1, available: true, next_available_at: null });
     expect((await h.request({ method: 'GET', url: '/api/chat/config' })).json()).toMatchObject({ agents_online: 1 });
 
     const offline = widget.nextEvent<{ agents_online: number }>('chat-status', 'AvailabilityChanged');
     agent.pusher.disconnect();
-    expect(await offline).toEqual({ agents_online: 0 });
+    expect(await offline).toEqual({ agents_online: 0, available: false, next_available_at: null });
     expect((await h.request({ method: 'GET', url: '/api/chat/config' })).json()).toMatchObject({ agents_online: 0 });
   });
 
@@ -112,7 +112,7 @@ describe('realtime chat on the embedded server', () => {
     const first = await agentClient(admin);
     const online = widget.nextEvent<{ agents_online: number }>('chat-status', 'AvailabilityChanged');
     await first.subscribe('presence-agents');
-    expect(await online).toEqual({ agents_online: 1 });
+    expect(await online).toEqual({ agents_online: 1, available: true, next_available_at: null });
 
     const second = await agentClient(admin);
     await second.subscribe('presence-agents');
@@ -121,7 +121,7 @@ describe('realtime chat on the embedded server', () => {
     const offline = widget.nextEvent<{ agents_online: number }>('chat-status', 'AvailabilityChanged');
     first.pusher.disconnect();
     second.pusher.disconnect();
-    expect(await offline).toEqual({ agents_online: 0 });
+    expect(await offline).toEqual({ agents_online: 0, available: false, next_available_at: null });
   });
 
   const countConnections = async () => h.parley.realtimeNode?.connectionCount();

@@ -18,6 +18,8 @@ class FakeServer {
   /** Stores the request but loses the answer, once per listed client_message_id. */
   loseAnswerFor = new Set<string>();
   lookupAnswer: unknown = { match: 'none' };
+  /** The bodies of `POST /api/chat/start`, in order. */
+  starts: Record<string, unknown>[] = [];
   private nextId = 1;
 
   create(messages: Omit<ChatMessage, 'id' | 'conversation_id' | 'seq' | 'created_at'>[] = [], token = `token-${this.nextId}`) {
@@ -54,6 +56,7 @@ class FakeServer {
     });
 
     if (path === '/api/chat/start') {
+      this.starts.push(body);
       const { id, token: t } = this.create();
       if (body.message) this.add(id, { sender: 'visitor', body: String(body.message), client_message_id: String(body.client_message_id) });
       if (this.loseAnswerFor.delete(String(body.client_message_id))) throw new TypeError('Failed to fetch');
@@ -100,7 +103,6 @@ function session(server: FakeServer, store = new MemoryStore()) {
     conversation: (id) => subscribed.push(id),
     agent: () => undefined,
     reachable: () => undefined,
-    visitorDetails: () => ({ name: 'Ada' }),
   };
   let ids = 0;
   const holder: { session?: ChatSession } = {};
@@ -146,6 +148,38 @@ describe('widget chat session (rules 1–6, outbox, merge)', () => {
     expect(shown()).toEqual(['Hi:sent', 'Hello!:sent']);
     expect(logs).toEqual([['resumed', expect.objectContaining({ id, status: 'open', resumable: true })]]);
     expect(subscribed).toEqual([id]);
+  });
+
+  it('sends the name and email given before the first message with `start` only, and keeps them no longer than the unsent message', async () => {
+    const { s, store } = session(server);
+    await s.checkStored(() => true);
+    s.write('Are you open on Sunday?', { name: 'Ada', email: 'ada@example.com' });
+    // Until it is acknowledged, a reload must still send it with the address the answer goes to.
+    expect(store.getItem(KEYS.outbox)).toContain('ada@example.com');
+    await vi.runAllTimersAsync();
+    s.write('Thanks');
+    await vi.runAllTimersAsync();
+    expect(server.starts).toEqual([expect.objectContaining({ message: 'Are you open on Sunday?', name: 'Ada', email: 'ada@example.com' })]);
+    expect(server.requests.filter((r) => r.startsWith('POST'))).toEqual(['POST /api/chat/start', 'POST /api/chat/1/messages']);
+    expect(store.getItem(KEYS.outbox)).toBeNull();
+    expect(Object.values(KEYS).map((key) => store.getItem(key) ?? '').join('\n')).not.toContain('ada@example.com');
+  });
+
+  it('starts with the email of a first message queued before a reload', async () => {
+    const store = new MemoryStore();
+    server.online = false;
+    const before = session(server, store);
+    await before.s.checkStored(() => true);
+    before.s.write('Written offline', { email: 'ada@example.com' });
+    await vi.advanceTimersByTimeAsync(0);
+    before.s.flusher.stop();
+    server.online = true;
+    const after = session(server, store);
+    expect(after.shown()).toEqual(['Written offline:pending']);
+    await after.s.checkStored(() => true);
+    await vi.runAllTimersAsync();
+    expect(server.starts).toEqual([expect.objectContaining({ message: 'Written offline', email: 'ada@example.com' })]);
+    expect(after.shown()).toEqual(['Written offline:sent']);
   });
 
   it('rule 3: a closed conversation is forgotten when the panel is closed, shown as ended when open', async () => {

@@ -17,6 +17,7 @@ export function toAgentDto(a: AgentRow): AgentDto {
     name: a.name,
     role: a.role,
     active: a.deactivated_at === null,
+    status: a.status,
     created_at: new Date(a.created_at).toISOString(),
     last_seen_at: a.last_seen_at === null ? null : new Date(a.last_seen_at).toISOString(),
   };

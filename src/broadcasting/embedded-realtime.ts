@@ -7,7 +7,7 @@ import type { RealtimeNode } from '../realtime/realtime-node.js';
 import type { ChannelEvent } from '../realtime/server/channel-manager.js';
 
 /** What the chat uses of the embedded node. */
-export type EmbeddedNode = Pick<RealtimeNode, 'app' | 'trigger' | 'userCount' | 'onChannelEvent' | 'authorised' | 'terminateAuthorisedBy'>;
+export type EmbeddedNode = Pick<RealtimeNode, 'app' | 'trigger' | 'userCount' | 'userIds' | 'onChannelEvent' | 'authorised' | 'terminateAuthorisedBy'>;
 
 /** Whether a channel event changes who is online: an agent's first join or last leave of the roster. */
 export function changesAvailability(event: ChannelEvent): boolean {
@@ -37,6 +37,11 @@ export class EmbeddedRealtime implements ChatRealtime {
   /** Users in the `presence-agents` roster, cluster-wide, each counted once. */
   agentsOnline(): Promise<number> {
     return this.node.userCount(AGENTS_PRESENCE_CHANNEL);
+  }
+
+  /** Roster members whose `user_id` is an agent id (the roster holds agents only). */
+  async connectedAgentIds(): Promise<number[]> {
+    return (await this.node.userIds(AGENTS_PRESENCE_CHANNEL)).map(Number).filter((id) => Number.isSafeInteger(id) && id > 0);
   }
 
   onAvailabilityChange(listener: (agentsOnline: number) => Promise<void>): void {

@@ -12,8 +12,8 @@ export interface PusherHttpRealtimeDeps {
   signing: ChannelSigning;
   /** Whether browsers have a WebSocket server to connect to (not with `log` or `null`). */
   reachable: boolean;
-  /** Active agents seen (logged in, or an authenticated request) since a time. */
-  agentsSeenSince(since: number): Promise<number>;
+  /** Ids of the active agents seen (logged in, or an authenticated request) since a time. */
+  agentsSeenSince(since: number): Promise<number[]>;
   clock: Clock;
 }
 
@@ -36,7 +36,11 @@ export class PusherHttpRealtime implements ChatRealtime {
     return this.deps.broadcaster.publish(event);
   }
 
-  agentsOnline(): Promise<number> {
+  async agentsOnline(): Promise<number> {
+    return (await this.connectedAgentIds()).length;
+  }
+
+  connectedAgentIds(): Promise<number[]> {
     return this.deps.agentsSeenSince(this.deps.clock.now() - ONLINE_WINDOW_MS);
   }
 

@@ -24,8 +24,12 @@ export function toBroadcasts(event: ChatEvent): ChatBroadcast[] {
         { channels: [conversationChannel(event.conversation.id)], event: event.name, data: { conversation: visitorView(event.conversation) } },
         { channels: [AGENTS_CHANNEL], event: event.name, data: { conversation: event.conversation } },
       ];
-    case 'AvailabilityChanged':
-      return [{ channels: [STATUS_CHANNEL], event: event.name, data: { agents_online: event.agentsOnline } }];
+    case 'AvailabilityChanged': {
+      const data = { agents_online: event.agentsOnline, available: event.available, next_available_at: event.nextAvailableAt };
+      return [{ channels: [STATUS_CHANNEL], event: event.name, data }];
+    }
+    case 'AgentStatusChanged':
+      return [{ channels: [AGENTS_CHANNEL], event: event.name, data: { agent_id: event.agentId, status: event.status } }];
     default: {
       const unreachable: never = event;
       throw new Error(`Unknown chat event ${JSON.stringify(unreachable)}`);

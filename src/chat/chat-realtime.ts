@@ -20,6 +20,8 @@ export interface ChatRealtime extends Broadcaster {
   readonly signing: ChannelSigning;
   /** Agents available to answer, cluster-wide: the widget's `agents_online`. */
   agentsOnline(): Promise<number>;
+  /** The ids of the agents connected, cluster-wide: the roster, or without one, the agents seen lately. */
+  connectedAgentIds(): Promise<number[]>;
   /**
    * Calls `listener` with the new count whenever an agent comes online or goes offline; counts
    * are taken and handed over one after another, so the last one wins. Never called when the

@@ -111,8 +111,37 @@ export interface WidgetConfig {
   cluster: string | null;
   authEndpoint: string;
   agents_online: number;
+  /** An agent is online and connected, and (when business hours are set) it is within them (docs/api.md, "Availability"). */
+  available: boolean;
+  /** When not available: the next opening of the business hours, or null when unknown (no hours, or nobody online within them). */
+  next_available_at: string | null;
+  /** Shown by the widget while nobody is available. */
+  away_message: string;
+  /** While nobody is available: `form` asks for an email and takes a message; `hide` hides the launcher. */
+  offline_mode: OfflineMode;
   greeting: string;
   color: string;
+}
+
+export type AgentStatus = 'online' | 'away';
+export type OfflineMode = 'form' | 'hide';
+/** Opening hours per weekday in `timezone` (IANA), e.g. `{mon: [["09:00","17:00"]]}`; a missing day is closed. */
+export interface BusinessHours {
+  timezone: string;
+  days: Partial<Record<'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun', [string, string][]>>;
+  /** Dates (`YYYY-MM-DD`, in `timezone`) when the business is closed all day. */
+  holidays?: string[];
+}
+
+/** `GET`/`PATCH /api/agent/settings` (docs/api.md, "Chat settings"). */
+export interface ChatSettingsDto {
+  business_hours: BusinessHours | null;
+  away_message: string;
+  offline_mode: OfflineMode;
+  greeting: string;
+  color: string;
+  auto_assign: boolean;
+  max_open_per_agent: number;
 }
 
 /** An agent account as the agent API answers it. */
@@ -122,6 +151,8 @@ export interface AgentDto {
   name: string;
   role: 'admin' | 'agent';
   active: boolean;
+  /** Set by the agent in the dashboard (`PATCH /api/agent/me`); available when `online` and connected. */
+  status: AgentStatus;
   created_at: string;
   last_seen_at: string | null;
 }

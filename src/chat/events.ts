@@ -1,4 +1,4 @@
-import type { AgentConversationDto, MessageDto } from './dto.js';
+import type { AgentConversationDto, AgentStatus, MessageDto } from './dto.js';
 import type { Reader } from './realtime-contract.js';
 
 export type { Reader };
@@ -9,5 +9,7 @@ export type ChatEvent =
   | { name: 'ConversationStarted'; conversation: AgentConversationDto }
   | { name: 'ConversationUpdated'; conversation: AgentConversationDto }
   | { name: 'MessagesRead'; conversationId: number; reader: Reader; seq: number }
-  /** Agents online changed (the `presence-agents` roster), for the widget's "we're online" line. */
-  | { name: 'AvailabilityChanged'; agentsOnline: number };
+  /** Who can answer changed (an agent came or went, switched status, settings or business hours), for the widget. */
+  | { name: 'AvailabilityChanged'; agentsOnline: number; available: boolean; nextAvailableAt: string | null }
+  /** An agent switched between `online` and `away`: the other agents' dashboards show it. */
+  | { name: 'AgentStatusChanged'; agentId: number; status: AgentStatus };

@@ -26,8 +26,16 @@ export interface MessagesReadPayload {
 export interface ConversationPayload<C> {
   conversation: C;
 }
+/** Who can answer: `available` and `next_available_at` as `GET /api/chat/config` reports them (docs/api.md, "Availability"). */
 export interface AvailabilityPayload {
   agents_online: number;
+  available: boolean;
+  next_available_at: string | null;
+}
+/** An agent switched between `online` and `away`: other agents' dashboards show it. */
+export interface AgentStatusPayload {
+  agent_id: number;
+  status: 'online' | 'away';
 }
 
 /** The `client-typing` whisper on a conversation channel; `from` is the sender's claim, trusted only without a server-set `user_id`. */
@@ -57,6 +65,7 @@ export interface ChatChannels {
       ConversationUpdated: ConversationPayload<AgentConversationDto>;
       MessageSent: MessageSentPayload;
       MessagesRead: MessagesReadPayload;
+      AgentStatusChanged: AgentStatusPayload;
     };
     whispers: Record<never, never>;
   };
@@ -85,7 +94,7 @@ export type ChatBroadcast = {
 /** Every server event of each channel kind, as docs/realtime.md lists them (test/docs.test.ts keeps the two equal). */
 export const CHAT_EVENTS = {
   conversation: ['MessageSent', 'MessagesRead', 'ConversationUpdated'],
-  agents: ['ConversationStarted', 'ConversationUpdated', 'MessageSent', 'MessagesRead'],
+  agents: ['ConversationStarted', 'ConversationUpdated', 'MessageSent', 'MessagesRead', 'AgentStatusChanged'],
   'agents-presence': [],
   status: ['AvailabilityChanged'],
 } as const satisfies { [K in ChannelKind]: readonly (keyof EventsOf<K>)[] };

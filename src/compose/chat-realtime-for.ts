@@ -14,8 +14,8 @@ import type { Clock } from '../time/clock.js';
 export interface ChatRealtimeParts {
   /** The embedded node, when `parley start` runs one. */
   node: RealtimeNode | undefined;
-  /** Without a roster: active agents seen since a time. */
-  agentsSeenSince(since: number): Promise<number>;
+  /** Without a roster: the ids of active agents seen since a time. */
+  agentsSeenSince(since: number): Promise<number[]>;
   clock: Clock;
   logger: Logger;
 }

@@ -6,19 +6,22 @@ import type { Hasher } from '../security/hashing.js';
 import { AgentStore } from '../storage/agent-store.js';
 import { ConversationStore } from '../storage/conversation-store.js';
 import type { Storage } from '../storage/database.js';
+import { SettingsStore } from '../storage/settings-store.js';
 import type { Clock } from '../time/clock.js';
 
 /** The stores over one database, and the views that join them: what `parley start` and the CLI commands read and write through. */
 export interface Stores {
   conversations: ConversationStore;
   agents: AgentStore;
+  /** The chat settings row (docs/api.md, "Chat settings"). */
+  settings: SettingsStore;
   views: Views;
 }
 
 export function storesOf(storage: Storage): Stores {
   const conversations = new ConversationStore(storage.db);
   const agents = new AgentStore(storage.db);
-  return { conversations, agents, views: new Views(conversations, agents) };
+  return { conversations, agents, settings: new SettingsStore(storage.db), views: new Views(conversations, agents) };
 }
 
 /** Agent accounts and sessions as configured; `realtime` ends the connections of ended sessions (absent in CLI commands). */

@@ -1,5 +1,6 @@
 import type { DatabaseConfig } from './database-config.js';
 import type { RawEnv } from './env-schema.js';
+import type { MailConfig } from './mail-config.js';
 import type { Rate } from './rate.js';
 
 /** Where broadcasts go: the embedded Reverb-compatible server, Pusher's HTTP API, the log, or nowhere. */
@@ -74,6 +75,8 @@ export interface Config {
     color: string;
     retentionDays: number;
   };
+  /** Outgoing email: the mailer and the sender (docs/email.md). */
+  mail: MailConfig;
   /** Per client IP (IPv6 per /64), except `loginAccount`: per agent email. */
   rateLimits: { start: Rate; send: Rate; lookup: Rate; resume: Rate; read: Rate; broadcastAuth: Rate; login: Rate; loginAccount: Rate };
   agents: {

@@ -29,6 +29,7 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'METRICS_TOKEN',
   'DATABASE_URL',
   'REDIS_URL',
+  'MAIL_PASSWORD',
 ]);
 
 export const envSchema = z.object({
@@ -116,6 +117,17 @@ export const envSchema = z.object({
   SESSION_SECURE_COOKIE: bool.optional(),
   ADMIN_EMAIL: z.email().optional(),
   ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+
+  MAIL_MAILER: z.enum(['smtp', 'log', 'null']).default('log'),
+  MAIL_HOST: z.string().min(1).optional(),
+  MAIL_PORT: port.optional(),
+  MAIL_USERNAME: z.string().min(1).optional(),
+  MAIL_PASSWORD: z.string().min(1).optional(),
+  // Laravel's .env files write `null` for "not set".
+  MAIL_SCHEME: z.enum(['smtp', 'smtps', 'null']).optional(),
+  MAIL_ENCRYPTION: z.enum(['tls', 'ssl', 'starttls', 'null']).optional(),
+  MAIL_FROM_ADDRESS: z.email().optional(),
+  MAIL_FROM_NAME: z.string().min(1).max(200).default('Parley'),
 });
 
 export type RawEnv = z.infer<typeof envSchema>;

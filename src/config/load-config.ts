@@ -4,6 +4,7 @@ import { ConfigError, Problems } from './config-error.js';
 import type { Config, GeneratedSecrets } from './config-types.js';
 import { absolutePath, databaseConfig } from './database-config.js';
 import { envSchema, isValidAppKey, SECRET_VARIABLES } from './env-schema.js';
+import { mailConfig } from './mail-config.js';
 import { parseRate, type Rate } from './rate.js';
 import { parseTrustProxy } from './trust-proxy.js';
 
@@ -38,6 +39,7 @@ export function loadConfig(env: Record<string, string | undefined>, secrets?: Pa
   // Node refuses a headers timeout longer than the whole request's.
   if (e.HTTP_HEADERS_TIMEOUT > e.HTTP_REQUEST_TIMEOUT) problems.add('HTTP_HEADERS_TIMEOUT', `must not exceed HTTP_REQUEST_TIMEOUT (${e.HTTP_REQUEST_TIMEOUT})`);
   const allowedOrigins = parseOrigins(e.CHAT_ALLOWED_ORIGINS, problems);
+  const mail = mailConfig(e, appUrlParsed.hostname, problems);
   const rates = {
     start: rateOrProblem('CHAT_RATE_LIMIT_START', e.CHAT_RATE_LIMIT_START, problems),
     send: rateOrProblem('CHAT_RATE_LIMIT_SEND', e.CHAT_RATE_LIMIT_SEND, problems),
@@ -128,6 +130,7 @@ export function loadConfig(env: Record<string, string | undefined>, secrets?: Pa
       color: e.CHAT_COLOR,
       retentionDays: e.CHAT_RETENTION_DAYS,
     },
+    mail,
     rateLimits: rates,
     agents: {
       sessionLifetimeMs: e.SESSION_LIFETIME * 60_000,

@@ -17,6 +17,7 @@ import { chatRoutes, type ChatRouteDeps } from './routes/chat-routes.js';
 import { opsRoutes, type OpsRouteDeps } from '../ops/ops-routes.js';
 import { webRoutes } from './routes/web-routes.js';
 import { dashboardRoutes } from './routes/dashboard-routes.js';
+import { unsubscribeRoutes, type UnsubscribeDeps } from './routes/unsubscribe-routes.js';
 
 export interface AppDeps {
   config: Pick<Config, 'http' | 'chat' | 'rateLimits' | 'agents' | 'broadcast'>;
@@ -32,6 +33,8 @@ export interface AppDeps {
    * handed to @fastify/rate-limit as is (an ioredis client): HTTP does not depend on the driver.
    */
   rateLimitRedis?: { client: unknown; nameSpace: string };
+  /** `GET`/`POST /email/unsubscribe` (docs/email.md, "Unsubscribe"); absent, the links answer 404. */
+  unsubscribe?: UnsubscribeDeps;
   /** More route plugins (the Pusher HTTP API and channel auth when the realtime server is embedded). */
   plugins?: ((app: FastifyInstance) => Promise<void>)[];
 }
@@ -132,6 +135,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
   });
 
+  if (deps.unsubscribe) await app.register(unsubscribeRoutes, deps.unsubscribe);
   for (const plugin of deps.plugins ?? []) await app.register(plugin);
 
   return app;

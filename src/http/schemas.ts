@@ -133,3 +133,9 @@ export const agentPatchBody = z.object(
 export function pathId(value: string): number | undefined {
   return /^[1-9]\d{0,15}$/.test(value) ? Number(value) : undefined;
 }
+
+/** `PATCH /api/agent/me`: the agent's own status. */
+export const agentMePatchBody = z.object(
+  { status: z.enum(['online', 'away'], { error: (i) => (i.input === undefined ? 'is required' : 'must be online or away') }) },
+  { error: 'must be a JSON object' },
+);

@@ -1,19 +1,26 @@
-import type { WidgetConfig } from '../chat/dto.js';
+import type { AvailabilityState } from '../chat/availability.js';
+import type { ChatSettingsDto, WidgetConfig } from '../chat/dto.js';
 import type { Config } from '../config/config.js';
 
 export type { WidgetConfig };
 
 /**
- * The client half of the broadcasting configuration. `realtime` is false while no WebSocket
- * server is reachable for the configured driver, and the widget then polls.
+ * The client half of the broadcasting configuration, with who can answer and the admin's chat
+ * settings. `realtime` is false while no WebSocket server is reachable for the configured
+ * driver, and the widget then polls.
  */
-export function widgetConfig(config: Config, state: { realtime: boolean; agentsOnline: number }): WidgetConfig {
+export function widgetConfig(config: Config, state: { realtime: boolean; availability: AvailabilityState; settings: ChatSettingsDto }): WidgetConfig {
   const { driver, reverb, pusher } = config.broadcast;
+  const { availability, settings } = state;
   const base = {
     authEndpoint: `${config.http.appUrl}/broadcasting/auth`,
-    agents_online: state.agentsOnline,
-    greeting: config.chat.greeting,
-    color: config.chat.color,
+    agents_online: availability.agentsOnline,
+    available: availability.available,
+    next_available_at: availability.nextAvailableAt,
+    away_message: settings.away_message,
+    offline_mode: settings.offline_mode,
+    greeting: settings.greeting,
+    color: settings.color,
   };
   if (state.realtime && driver === 'reverb') {
     return { ...base, broadcaster: 'reverb', key: reverb.key, wsHost: reverb.host, wsPort: reverb.port, wssPort: reverb.port, forceTLS: reverb.scheme === 'https', cluster: null };

@@ -38,6 +38,8 @@ export interface RealtimeNode {
   trigger(channels: string[], event: string, data: string): Promise<void>;
   /** Users in a presence channel of the chat's app, cluster-wide, each counted once. */
   userCount(presenceChannel: string): Promise<number>;
+  /** The `user_id`s in a presence channel of the chat's app, cluster-wide, each once. */
+  userIds(presenceChannel: string): Promise<string[]>;
   /** Calls `listener` on each channel event of the chat's app (occupied, vacated, members, client events). */
   onChannelEvent(listener: (event: ChannelEvent) => void): void;
   /** Remembers, on whichever node holds `socketId`, that user `by` authorised it within `session`. */
@@ -77,6 +79,7 @@ export function createRealtimeNode(options: RealtimeNodeOptions, logger: Logger)
     connectionCount: () => server.connectionCount(),
     trigger: (channels, event, data) => server.trigger(app, channels, event, data),
     userCount: async (channel) => (await bus.members(app.id, channel)).length,
+    userIds: async (channel) => (await bus.members(app.id, channel)).map((m) => m.user_id),
     onChannelEvent(listener) {
       server.listen((appId, event) => {
         if (appId === app.id) listener(event);

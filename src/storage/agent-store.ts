@@ -28,15 +28,25 @@ export class AgentStore {
     return Number(row.n);
   }
 
-  /** Active agents seen (any authenticated request) since `since`. */
-  async seenSince(since: number): Promise<number> {
-    const row = await this.db
+  /** Ids of the active agents seen (any authenticated request) since `since`. */
+  async seenSince(since: number): Promise<number[]> {
+    const rows = await this.db.selectFrom('agents').select('id').where('last_seen_at', '>=', since).where('deactivated_at', 'is', null).orderBy('id').execute();
+    return rows.map((r) => r.id);
+  }
+
+  /** Of the given agents, the active ones whose status is `online`. */
+  async onlineAmong(ids: number[]): Promise<number[]> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return [];
+    const rows = await this.db
       .selectFrom('agents')
-      .select((eb) => eb.fn.countAll<number | string>().as('n'))
-      .where('last_seen_at', '>=', since)
+      .select('id')
+      .where('id', 'in', unique)
+      .where('status', '=', 'online')
       .where('deactivated_at', 'is', null)
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => r.id);
   }
 
   /** Names of the given agents, for author names and assignment labels. */

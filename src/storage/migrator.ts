@@ -2,6 +2,8 @@ import { Migrator, sql, type Kysely, type Migration, type MigrationResultSet } f
 import type { Engine } from './engine.js';
 import * as initial from './migrations/0001-initial.js';
 import * as resumeGuards from './migrations/0002-resume-guards.js';
+import * as emailQueue from './migrations/0003-email-queue.js';
+import * as availability from './migrations/0004-availability.js';
 
 type EngineMigration = { up(db: Kysely<unknown>, engine: Engine): Promise<void>; down(db: Kysely<unknown>): Promise<void> };
 
@@ -9,6 +11,8 @@ type EngineMigration = { up(db: Kysely<unknown>, engine: Engine): Promise<void>;
 const MIGRATIONS: Record<string, EngineMigration> = {
   '0001-initial': initial,
   '0002-resume-guards': resumeGuards,
+  '0003-email-queue': emailQueue,
+  '0004-availability': availability,
 };
 
 /** Every migration's name, in order. */

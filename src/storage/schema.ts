@@ -65,6 +65,8 @@ export interface AgentsTable {
   created_at: Millis;
   last_seen_at: Millis | null;
   deactivated_at: Millis | null;
+  /** Set by the agent in the dashboard; available to visitors when `online` and connected. */
+  status: Generated<'online' | 'away'>;
 }
 
 export interface AgentSessionsTable {
@@ -76,6 +78,48 @@ export interface AgentSessionsTable {
   user_agent: string;
 }
 
+/** The one row (`id` 1) of chat settings; a null column means the default (docs/api.md, "Chat settings"). */
+export interface ChatSettingsTable {
+  id: number;
+  /** JSON of `BusinessHours`; null: no hours, always open when an agent is. */
+  business_hours: string | null;
+  away_message: string | null;
+  offline_mode: 'form' | 'hide' | null;
+  greeting: string | null;
+  color: string | null;
+  /** 0 or 1 (SQLite has no boolean). */
+  auto_assign: number | null;
+  max_open_per_agent: number | null;
+  updated_at: Millis | null;
+  boundary_announced_at: Millis | null;
+}
+
+/** One queued email (docs/email.md): `pending` until sent, or `failed` after its last attempt, or `suppressed`. */
+export interface EmailQueueTable {
+  id: Generated<number>;
+  kind: string;
+  recipient: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  dedupe_key: string | null;
+  status: Generated<'pending' | 'sent' | 'failed' | 'suppressed'>;
+  /** Claims so far, counted when claimed: a node that dies mid-send still uses up an attempt. */
+  attempts: Generated<number>;
+  send_after: Millis;
+  claimed_by: string | null;
+  lease_until: Millis | null;
+  last_error: string | null;
+  created_at: Millis;
+  sent_at: Millis | null;
+}
+
+/** Addresses that unsubscribed, lower-cased: nothing is ever sent to them. */
+export interface EmailSuppressionsTable {
+  email: string;
+  created_at: Millis;
+}
+
 export interface Database {
   conversations: ConversationsTable;
   messages: MessagesTable;
@@ -83,6 +127,9 @@ export interface Database {
   resume_tickets: ResumeTicketsTable;
   agents: AgentsTable;
   agent_sessions: AgentSessionsTable;
+  chat_settings: ChatSettingsTable;
+  email_queue: EmailQueueTable;
+  email_suppressions: EmailSuppressionsTable;
 }
 
 export type ConversationRow = Selectable<ConversationsTable>;

@@ -60,6 +60,16 @@ describe.skipIf(skipWithoutChromium)('accessibility (axe-core, WCAG 2.1 AA) in C
     return agentPage.page;
   }
 
+  /** The status switch's choices and the settings form's controls smaller than 44 px in height, by text or label. */
+  async function smallTouchTargets(page: Page): Promise<string[]> {
+    const selector = '.my-status .choice, [data-parley="chat-settings"] :is(button, select, textarea, input:not([type="checkbox"]):not([type="radio"]), label.check)';
+    return page.locator(selector).evaluateAll((elements) =>
+      elements
+        .filter((e) => e.getBoundingClientRect().height < 44)
+        .map((e) => `${e.tagName.toLowerCase()} "${e.getAttribute('aria-label') ?? e.textContent ?? ''}" ${Math.round(e.getBoundingClientRect().height)} px`),
+    );
+  }
+
   /** Follows a top-bar link and waits for the page's heading. */
   async function followTopLink(page: Page, link: string, path: string, heading: string): Promise<void> {
     await page.getByRole('link', { name: link, exact: true }).click();
@@ -123,6 +133,25 @@ describe.skipIf(skipWithoutChromium)('accessibility (axe-core, WCAG 2.1 AA) in C
       await parley().agent.close(id);
       await w.newConversation.waitFor({ state: 'visible', timeout: 5_000 });
       await expectNoAxeViolations(page, widgetOnly('conversation ended, "Start a new conversation" offered'));
+    });
+
+    it('the away card while nobody is available, its missing-email alert, and the conversation started from it have no violations', async () => {
+      const visitor = await demoPage(options);
+      const { page } = visitor;
+      const w = widget(page);
+      await openWidget(page);
+      await w.away.waitFor({ state: 'visible' });
+      await w.awayEmail.waitFor({ state: 'visible' });
+      await expectNoAxeViolations(page, widgetOnly('nobody available: the away card asks for an email'));
+
+      await w.composer.fill('Is anyone there?');
+      await w.composer.press('Enter');
+      await page.getByRole('alert').filter({ hasText: 'Please enter your email so we can answer you.' }).waitFor({ state: 'visible' });
+      await expectNoAxeViolations(page, widgetOnly('nobody available: the email is missing'));
+
+      await startChat(visitor, 'Is anyone there?');
+      await w.awayEmail.waitFor({ state: 'hidden' });
+      await expectNoAxeViolations(page, widgetOnly('nobody available: a conversation started from the away card'));
     });
 
     it('the "Continue your earlier conversation?" offer has no violations', async () => {
@@ -191,6 +220,29 @@ describe.skipIf(skipWithoutChromium)('accessibility (axe-core, WCAG 2.1 AA) in C
       await button(page, 'Change password').click();
       await page.getByRole('alert').filter({ hasText: /\S/ }).waitFor({ state: 'visible', timeout: 5_000 });
       await expectNoAxeViolations(page, { label: `dashboard Account page with an error, ${size}` });
+    });
+
+    it("the admin's Chat settings page (hours, a problem shown next to its field) and the top bar's status switch set to Away have no violations", async () => {
+      const page = await dashboardAt(options);
+      await followTopLink(page, 'Chat settings', '/stratus/settings', 'Chat settings');
+      const form = page.getByRole('form', { name: 'Chat settings' });
+      await form.waitFor({ state: 'visible' });
+      await expectNoAxeViolations(page, { label: `dashboard Chat settings page, ${size}` });
+
+      // Nothing is saved: hours set here would make the chat unavailable for the tests after this one.
+      await form.getByLabel('Open only during business hours', { exact: true }).check();
+      await button(page, 'Add hours on Monday').click();
+      await form.getByLabel('Monday closes (1)', { exact: true }).fill('08:00');
+      await button(page, 'Save').click();
+      await page.getByRole('alert').filter({ hasText: 'Not saved' }).waitFor({ state: 'visible' });
+      await expectNoAxeViolations(page, { label: `dashboard Chat settings with business hours and a field error, ${size}` });
+
+      await page.getByRole('radio', { name: 'Away', exact: true }).check();
+      await page.locator('[data-parley="my-status"][data-status="away"]').waitFor({ state: 'visible' });
+      await expectNoAxeViolations(page, { label: `dashboard top bar with the status set to Away, ${size}` });
+      if (size === 'phone') expect(await smallTouchTargets(page), 'touch targets under 44 px on a phone').toEqual([]);
+      await page.getByRole('radio', { name: 'Online', exact: true }).check();
+      await page.locator('[data-parley="my-status"][data-status="online"]').waitFor({ state: 'visible' });
     });
 
     it("an agent's Agents page refusal has no violations", async () => {

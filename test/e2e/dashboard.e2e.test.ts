@@ -51,6 +51,8 @@ describe.skipIf(skipWithoutChromium)('agent dashboard in Chromium', { timeout: 6
     const visitor = await customer();
     const agent = await dashboard();
     const { page } = agent;
+    // The widget hears that an agent came online (chat-status): it no longer asks for an email first.
+    await widget(visitor.page).host.and(visitor.page.locator('[data-available="true"]')).waitFor({ state: 'attached' });
 
     // A new conversation appears in the inbox without a reload.
     const first = 'Hello, my parcel has not arrived';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import type { Browser, BrowserContext, BrowserContextOptions, Page, Request, Route } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import {
   bodies,
   type BrowserGlobals,
@@ -351,6 +351,8 @@ describe.skipIf(skipWithoutChromium)('customer widget in Chromium', { timeout: 6
   });
 
   it('can be used with the keyboard only: open, type, send, close', async () => {
+    // Someone is available, so the composer alone sends (the away card's keyboard path: widget-offline.e2e.test.ts).
+    onTestFinished(await parley.agent.goOnline());
     const { page } = await visitor();
     await page.goto(`${site.url}/`);
     const w = widget(page);

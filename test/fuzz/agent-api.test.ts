@@ -112,6 +112,31 @@ describe('fuzzing the agent API', () => {
           shapedObject({ name: fc.constantFrom('N', ' '), role: fc.constantFrom('agent', 'admin', 'root'), password: password(), active: fc.constantFrom(true, false, 'false') }),
         ),
     },
+    { name: 'PATCH /api/agent/me', runs: RUNS, requests: () => requests('PATCH', () => '/api/agent/me', shapedObject({ status: fc.constantFrom('online', 'away', 'busy') })) },
+    { name: 'GET /api/agent/settings', runs: RUNS, requests: () => requests('GET', () => '/api/agent/settings') },
+    {
+      name: 'PATCH /api/agent/settings',
+      runs: RUNS,
+      requests: () =>
+        requests(
+          'PATCH',
+          () => '/api/agent/settings',
+          shapedObject({
+            business_hours: fc.constantFrom(
+              null,
+              { timezone: 'Europe/London', days: { mon: [['09:00', '17:00']] }, holidays: ['2026-12-25'] },
+              { timezone: 'Nowhere/Nothing', days: {} },
+              { timezone: 'UTC', days: { fri: [['22:00', '02:00']], xyz: [] } },
+              { timezone: 'UTC', days: { mon: Array.from({ length: 13 }, () => ['09:00', '10:00']) }, holidays: ['2026-02-30'] },
+            ),
+            away_message: fc.constantFrom('Back soon', 'x'.repeat(501)),
+            offline_mode: fc.constantFrom('form', 'hide', 'ghost'),
+            color: fc.constantFrom('#2563eb', 'red'),
+            auto_assign: fc.constantFrom(true, 'true'),
+            max_open_per_agent: fc.constantFrom(1, 100, 0, 1e300),
+          }),
+        ),
+    },
     {
       name: 'GET /stratus/{anything}',
       runs: RUNS,

@@ -4,12 +4,12 @@ import type { AgentLink, ConnectLink, LinkHandlers } from '../../web/dashboard/s
 import type { DashboardSession } from '../../web/dashboard/session/dashboard-session.js';
 import type { Notifier, PageHandlers, PageSignals } from '../../web/dashboard/session/page-signals.js';
 import type { DashboardState } from '../../web/dashboard/session/session-state.js';
-import type { Agent, ChatConfig, Conversation, Message } from '../../web/dashboard/types.js';
+import type { Agent, AgentStatus, ChatConfig, Conversation, Message } from '../../web/dashboard/types.js';
 import { failureOf, networkFailure, type ApiResult } from '../../web/shared/api-result.js';
 
 export const at = (s: number) => new Date(1_700_000_000_000 + s * 1000).toISOString();
 
-export const ANN: Agent = { id: 7, email: 'ann@example.com', name: 'Ann', role: 'agent', active: true, created_at: at(0), last_seen_at: null };
+export const ANN: Agent = { id: 7, email: 'ann@example.com', name: 'Ann', role: 'agent', active: true, status: 'online', created_at: at(0), last_seen_at: null };
 
 export const conversation = (id: number, extra: Partial<Conversation> = {}): Conversation => ({
   id,
@@ -43,6 +43,8 @@ export class FakeAgentApi implements AgentApi {
   readonly calls: string[] = [];
   /** Answers for the next replies, before the server acknowledges again. */
   readonly replyAnswers: ApiResult<never>[] = [];
+  /** Answers for the next status switches, before the server accepts them again. */
+  readonly statusAnswers: ApiResult<never>[] = [];
   /** No answer to anything (status 0). */
   down = false;
   config: ChatConfig = { broadcaster: 'reverb', key: 'app-key', wsHost: 'localhost', wsPort: 6001, wssPort: 6001, forceTLS: false, cluster: null };
@@ -87,6 +89,14 @@ export class FakeAgentApi implements AgentApi {
       this.conversations_.set(id, next);
       return ok({ conversation: next });
     });
+  }
+  async setStatus(status: AgentStatus) {
+    return this.answer(`status ${status}`, () => this.statusAnswers.shift() ?? ok({ agent: { ...ANN, status } }));
+  }
+  /** Every agent as `GET /api/agent/agents` lists them. */
+  agents_: Agent[] = [ANN];
+  async agents() {
+    return this.answer('agents', () => ok({ agents: this.agents_ }));
   }
   async logout() {
     return this.answer('logout', () => ok({}));

@@ -1,6 +1,6 @@
 import { api, type ApiResult } from './api.js';
 import type { InboxFilter } from './inbox-state.js';
-import type { ChatConfig, Conversation, Message } from './types.js';
+import type { Agent, AgentStatus, ChatConfig, Conversation, Message } from './types.js';
 
 /** `GET /api/agent/conversations`: one page of the inbox. */
 export interface InboxPage {
@@ -26,6 +26,10 @@ export interface AgentApi {
   markRead(id: number, seq: number): Promise<ApiResult<unknown>>;
   reply(id: number, body: string, clientMessageId: string): Promise<ApiResult<{ message: Message }>>;
   act(id: number, action: ConversationAction): Promise<ApiResult<{ conversation: Conversation }>>;
+  /** `PATCH /api/agent/me`: the agent's own status, kept across logins. */
+  setStatus(status: AgentStatus): Promise<ApiResult<{ agent: Agent }>>;
+  /** `GET /api/agent/agents` (admins only): every agent, with their status. */
+  agents(): Promise<ApiResult<{ agents: Agent[] }>>;
   logout(): Promise<ApiResult<unknown>>;
 }
 
@@ -45,5 +49,7 @@ export const httpAgentApi: AgentApi = {
   markRead: (id, seq) => api('POST', `/api/agent/conversations/${id}/read`, { seq }),
   reply: (id, body, clientMessageId) => api('POST', `/api/agent/conversations/${id}/messages`, { body, client_message_id: clientMessageId }),
   act: (id, action) => api('POST', `/api/agent/conversations/${id}/${ACTIONS[action][0]}`, ACTIONS[action][1]),
+  setStatus: (status) => api('PATCH', '/api/agent/me', { status }),
+  agents: () => api('GET', '/api/agent/agents'),
   logout: () => api('POST', '/api/agent/logout'),
 };

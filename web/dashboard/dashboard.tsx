@@ -6,7 +6,8 @@ import { ConversationView } from './conversation.js';
 import { InboxList } from './inbox.js';
 import { totalUnread, visibleRows } from './inbox-state.js';
 import { isConnected } from './session/session-state.js';
-import { TopBar } from './top-bar.js';
+import { SettingsPage } from './settings/settings-page.js';
+import { TopBar, type PageName } from './top-bar.js';
 import type { Agent } from './types.js';
 import { useSessionState } from './use-session.js';
 
@@ -21,7 +22,8 @@ const selectedFrom = (path: string): number | null => {
   return match ? Number(match[1]) : null;
 };
 
-const pageOf = (path: string) => (path === '/stratus/agents' ? 'agents' : path === '/stratus/account' ? 'account' : 'inbox');
+const PAGES: Record<string, PageName> = { '/stratus/agents': 'agents', '/stratus/settings': 'settings', '/stratus/account': 'account' };
+const pageOf = (path: string): PageName => PAGES[path] ?? 'inbox';
 
 /** The logged-in dashboard: a view of its session (header, inbox, open conversation, admin pages). */
 export function Dashboard({ agent, path, onLoggedOut }: Props) {
@@ -61,6 +63,9 @@ export function Dashboard({ agent, path, onLoggedOut }: Props) {
         agent={agent}
         page={page}
         agentsOnline={state.agentsOnline}
+        status={state.status}
+        statusError={state.statusError}
+        onStatus={(status) => void session.setStatus(status)}
         notify={state.notify}
         onNotify={(next) => void session.setNotify(next)}
         onLogout={() => void session.logout().then(onLoggedOut)}
@@ -72,6 +77,8 @@ export function Dashboard({ agent, path, onLoggedOut }: Props) {
       )}
       {page === 'agents' ? (
         <AgentsPage self={agent} />
+      ) : page === 'settings' ? (
+        <SettingsPage self={agent} />
       ) : page === 'account' ? (
         <AccountPage self={agent} onLoggedOutEverywhere={loggedOut} />
       ) : (

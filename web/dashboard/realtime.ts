@@ -1,9 +1,11 @@
 import type { AgentMemberInfo, TypingWhisper } from '../../src/chat/realtime-contract.js';
+import type { AgentStatus } from './types.js';
 import { AGENTS_CHANNEL_NAME, AGENTS_PRESENCE_CHANNEL_NAME, conversationChannelName } from '../shared/channel-names.js';
 import { bindEvents, type LinkState as PusherState } from '../shared/channel-events.js';
 import { connectPusher } from '../shared/pusher-connection.js';
 import { bindTyping } from '../shared/typing-sender.js';
 import type { AgentLink, ConnectLink, LinkHandlers } from './session/agent-link.js';
+import type { PresenceMember } from './session/agent-roster.js';
 
 /** No WebSocket server (broadcaster null): the dashboard polls. */
 export function pollingLink(handlers: Pick<LinkHandlers, 'state'>): AgentLink {
@@ -12,7 +14,7 @@ export function pollingLink(handlers: Pick<LinkHandlers, 'state'>): AgentLink {
 }
 
 interface Roster {
-  members: { each(callback: (member: { id: string; info?: Partial<AgentMemberInfo> }) => void): void };
+  members: { each(callback: (member: { id: string; info?: Partial<AgentMemberInfo> & { status?: AgentStatus } }) => void): void };
 }
 
 /** The link over pusher-js, authorised by the agent's cookie at `/broadcasting/auth`. */
@@ -28,9 +30,9 @@ export const connectAgentLink: ConnectLink = (config, handlers) => {
 
   const presence = pusher.subscribe(AGENTS_PRESENCE_CHANNEL_NAME);
   const members = () => {
-    const names: string[] = [];
-    (presence as unknown as Roster).members.each((m) => names.push(m.info?.name ?? `Agent ${m.id}`));
-    handlers.presence(names);
+    const list: PresenceMember[] = [];
+    (presence as unknown as Roster).members.each((m) => list.push({ id: Number(m.id), name: m.info?.name ?? `Agent ${m.id}`, ...(m.info?.status ? { status: m.info.status } : {}) }));
+    handlers.presence(list);
   };
   for (const event of ['pusher:subscription_succeeded', 'pusher:member_added', 'pusher:member_removed']) presence.bind(event, members);
 

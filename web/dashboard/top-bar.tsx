@@ -1,34 +1,63 @@
 import type { NotifySettings } from './notify-settings.js';
 import { onLinkClick } from './router.js';
-import type { Agent } from './types.js';
+import type { OnlineAgent } from './session/agent-roster.js';
+import { StatusSwitch } from './status-switch.js';
+import type { Agent, AgentStatus } from './types.js';
+
+/** The dashboard's pages, as the address names them. */
+export type PageName = 'inbox' | 'agents' | 'settings' | 'account';
 
 interface Props {
   agent: Agent;
-  page: 'inbox' | 'agents' | 'account';
-  agentsOnline: string[];
+  page: PageName;
+  agentsOnline: OnlineAgent[];
+  status: AgentStatus;
+  statusError: string;
+  onStatus(status: AgentStatus): void;
   notify: NotifySettings;
   onNotify(next: NotifySettings): void;
   onLogout(): void;
 }
 
 const current = (yes: boolean) => (yes ? 'page' : undefined);
+const label = (a: OnlineAgent) => (a.status === 'away' ? `${a.name} (away)` : a.name);
 
-/** The header: pages, who is online, the notification switches, and logout. */
-export function TopBar({ agent, page, agentsOnline, notify, onNotify, onLogout }: Props) {
+/** A top-bar link to one of the dashboard's pages. */
+function PageLink({ page, name, path, here }: { page: PageName; name: string; path: string; here: PageName }) {
+  return (
+    <a href={path} aria-current={current(page === here)} onClick={(e) => onLinkClick(e, path)}>
+      {name}
+    </a>
+  );
+}
+
+/** The header: pages, the agent's own status, who is online (and away), the notification switches, and logout. */
+export function TopBar({ agent, page, agentsOnline, status, statusError, onStatus, notify, onNotify, onLogout }: Props) {
+  const admin = agent.role === 'admin';
   return (
     <header class="topbar">
       <a class="brand" href="/stratus" onClick={(e) => onLinkClick(e, '/stratus')}>Parley</a>
       <nav aria-label="Pages" class="pages">
-        <a href="/stratus" aria-current={current(page === 'inbox')} onClick={(e) => onLinkClick(e, '/stratus')}>Inbox</a>
-        {agent.role === 'admin' && (
-          <a href="/stratus/agents" aria-current={current(page === 'agents')} onClick={(e) => onLinkClick(e, '/stratus/agents')}>Agents</a>
-        )}
-        <a href="/stratus/account" aria-current={current(page === 'account')} onClick={(e) => onLinkClick(e, '/stratus/account')}>Account</a>
+        <PageLink page="inbox" name="Inbox" path="/stratus" here={page} />
+        {admin && <PageLink page="agents" name="Agents" path="/stratus/agents" here={page} />}
+        {admin && <PageLink page="settings" name="Chat settings" path="/stratus/settings" here={page} />}
+        <PageLink page="account" name="Account" path="/stratus/account" here={page} />
       </nav>
-      <p class="online" data-parley="agents-online" title={agentsOnline.join(', ')}>
+      <StatusSwitch status={status} error={statusError} onStatus={onStatus} />
+      <p class="online" data-parley="agents-online" title={agentsOnline.map(label).join(', ')}>
         <span class="dot" aria-hidden="true" />
         Agents online: {agentsOnline.length}
-        {agentsOnline.length > 0 && <span class="names"> ({agentsOnline.join(', ')})</span>}
+        {agentsOnline.length > 0 && (
+          <span class="names">
+            {' — '}
+            {agentsOnline.map((a, i) => (
+              <span key={a.id} data-parley="online-agent" data-agent-id={String(a.id)} data-status={a.status}>
+                {i > 0 && ', '}
+                {label(a)}
+              </span>
+            ))}
+          </span>
+        )}
       </p>
       <div class="toggles">
         <label><input type="checkbox" checked={notify.sound} onChange={(e) => onNotify({ ...notify, sound: e.currentTarget.checked })} /> Sound</label>

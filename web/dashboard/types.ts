@@ -1,7 +1,7 @@
 /** Wire shapes the dashboard reads: the server's own DTO types (docs/api.md), type-only imports. */
-import type { AgentConversationDto, AgentDto, AgentRef, MessageDto, WidgetConfig } from '../../src/chat/dto.js';
+import type { AgentConversationDto, AgentDto, AgentRef, AgentStatus, BusinessHours, ChatSettingsDto, MessageDto, OfflineMode, WidgetConfig } from '../../src/chat/dto.js';
 
-export type { AgentRef };
+export type { AgentRef, AgentStatus, BusinessHours, ChatSettingsDto, OfflineMode };
 export type Message = MessageDto;
 export type Conversation = AgentConversationDto;
 

@@ -1,13 +1,17 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { DashboardSession } from './session/dashboard-session.js';
-import type { DashboardState } from './session/session-state.js';
 
-/** The session's state, re-rendering on each change. */
-export function useSessionState(session: DashboardSession): DashboardState {
-  const [state, setState] = useState(session.state);
+/** Anything holding a state and telling about each change: the dashboard session, the settings form. */
+export interface Observable<S> {
+  readonly state: S;
+  subscribe(listener: (state: S) => void): () => void;
+}
+
+/** The session's (or a form's) state, re-rendering on each change. */
+export function useSessionState<S>(source: Observable<S>): S {
+  const [state, setState] = useState(source.state);
   useEffect(() => {
-    setState(session.state);
-    return session.subscribe(setState);
-  }, [session]);
+    setState(source.state);
+    return source.subscribe(setState);
+  }, [source]);
   return state;
 }

@@ -1,5 +1,8 @@
 import { textOn } from './app/color.js';
+import type { WidgetConfig } from '../../src/chat/dto.js';
 import { hasStoredChat } from './app/identity.js';
+import { hidesLauncher } from './app/offline.js';
+import { wasOpen } from './app/panel-memory.js';
 import { adoptStyles, BUBBLE, CROSS, icon } from './dom-style.js';
 import { LAUNCHER_CSS } from './launcher-style.js';
 import type { AppHandle, Boot, InitOptions, LiveChatApi, WidgetEvent, WidgetOptions } from './shared.js';
@@ -10,7 +13,9 @@ declare const __APP_VERSION__: string;
 /**
  * `live-chat.js`: draws the launcher and defines `window.LiveChat`. The chat code (and with it
  * pusher-js) loads only when the visitor opens the chat, or at once when this browser already
- * has a conversation or unsent messages. Reads localStorage; never writes it.
+ * has a conversation or unsent messages, when the panel was open on the tab's previous page, or
+ * when the launcher hides while nobody is available (the chat code then shows it again when
+ * someone is). Reads localStorage and sessionStorage; never writes them.
  */
 (function loader(win: Window, doc: Document) {
   if (win.LiveChat) return;
@@ -52,6 +57,7 @@ declare const __APP_VERSION__: string;
   let app: AppHandle | undefined;
   let loading = false;
   let openWhenLoaded = false;
+  let config: WidgetConfig | undefined;
 
   const apply = () => {
     host.setAttribute('data-position', options.position);
@@ -73,7 +79,7 @@ declare const __APP_VERSION__: string;
     tag.async = true;
     tag.onload = () => {
       launcher.removeAttribute('aria-busy');
-      const boot: Boot = { win, options, host, root, launcher, badge, emit, openNow: openWhenLoaded };
+      const boot: Boot = { win, options, host, root, launcher, badge, emit, openNow: openWhenLoaded, config };
       app = win.ParleyWidgetApp?.mount(boot);
       if (!app) console.error('[parley] the chat code loaded but did not start');
     };
@@ -110,11 +116,28 @@ declare const __APP_VERSION__: string;
     if (options.debug) console.debug('[parley] loader ready', options);
     let stored = false;
     try {
-      stored = hasStoredChat(win.localStorage);
+      stored = hasStoredChat(win.localStorage) || wasOpen(win.sessionStorage);
     } catch {
       // Storage blocked: nothing stored; the chat loads when opened (rule 6 applies then).
     }
-    if (stored) load(false);
+    if (stored) return load(false);
+    // Only the config says whether the admin hides the launcher while nobody is available: it waits
+    // for the answer, but never more than a moment, so a slow server does not cost the chat button.
+    launcher.hidden = true;
+    const reveal = () => (launcher.hidden = false);
+    const slow = setTimeout(reveal, 2000);
+    win
+      .fetch(`${options.server}/api/chat/config`, { credentials: 'omit' })
+      .then((res) => (res.ok ? (res.json() as Promise<WidgetConfig>) : undefined))
+      .then((answer) => {
+        config = answer;
+        // Opened meanwhile (the launcher showed after the wait): the chat code decides from now on.
+        if (loading) return;
+        launcher.hidden = hidesLauncher(answer, false);
+        if (launcher.hidden) load(false);
+      })
+      .catch(reveal)
+      .finally(() => clearTimeout(slow));
   };
   if (doc.body) start();
   else doc.addEventListener('DOMContentLoaded', start);

@@ -1,4 +1,5 @@
 /** The contract between the loader (`live-chat.js`) and the chat code (`live-chat-app.js`). */
+import type { WidgetConfig } from '../../src/chat/dto.js';
 
 /** What a site configures: data attributes, `window.LiveChatConfig` or `LiveChat.init()`. */
 export interface WidgetOptions {
@@ -41,6 +42,8 @@ export interface Boot {
   emit(event: WidgetEvent, payload?: unknown): void;
   /** The visitor asked to open the chat (the code loaded because of it). */
   openNow: boolean;
+  /** `GET /api/chat/config` as the loader read it, when it did (to decide whether the launcher hides). */
+  config?: WidgetConfig | undefined;
 }
 
 /** The chat code's handle, driven by the loader's `window.LiveChat`. */

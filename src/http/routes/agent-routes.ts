@@ -1,18 +1,22 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { toAgentDto, type AgentService, type AuthenticatedAgent } from '../../agents/agent-service.js';
+import type { AgentStatusService } from '../../agents/agent-status.js';
 import type { InboxService } from '../../chat/inbox-service.js';
 import type { Rate } from '../../config/rate.js';
 import { HttpFailure, sendFailure } from '../../errors/http-failure.js';
 import { loginAccountKey } from '../login-account-key.js';
 import { perIpLimit } from '../per-ip-limit.js';
-import { agentPatchBody, assignBody, conversationsQuery, loginBody, messagesQuery, newAgentBody, passwordChangeBody, pathId, readBody, sendBody } from '../schemas.js';
+import { agentMePatchBody, agentPatchBody, assignBody, conversationsQuery, loginBody, messagesQuery, newAgentBody, passwordChangeBody, pathId, readBody, sendBody } from '../schemas.js';
 import { validate } from '../validation.js';
+import { settingsRoutes, type SettingsRouteDeps } from './settings-routes.js';
 
 export const SESSION_COOKIE = 'parley_session';
 
-export interface AgentRouteDeps {
+export interface AgentRouteDeps extends SettingsRouteDeps {
   agents: AgentService;
   inbox: InboxService;
+  /** `PATCH /api/agent/me {status}`: online or away. */
+  status: AgentStatusService;
   loginRate: Rate;
   /** Login attempts per account (normalised email), whatever the IP: `AGENT_RATE_LIMIT_LOGIN_ACCOUNT`. */
   loginAccountRate: Rate;
@@ -118,6 +122,14 @@ export async function agentRoutes(app: FastifyInstance, deps: AgentRouteDeps): P
       setSessionCookie(reply, auth.sessionToken);
       return { agent: toAgentDto(auth.agent), csrf_token: auth.csrfToken };
     });
+
+    authed.patch('/api/agent/me', async (request, reply) => {
+      const input = validate(agentMePatchBody, request.body);
+      if (!input.ok) return sendFailure(reply, input.error);
+      return { agent: toAgentDto(await deps.status.set(me(request), input.value.status)) };
+    });
+
+    await authed.register(settingsRoutes, { settings: deps.settings });
 
     authed.get('/api/agent/conversations', async (request, reply) => {
       const query = validate(conversationsQuery, request.query);

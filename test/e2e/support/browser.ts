@@ -126,6 +126,8 @@ export function widget(page: Page) {
     typing: hook('typing'),
     availability: hook('availability'),
     resumePrompt: hook('resume-prompt'),
+    away: hook('away'),
+    awayEmail: host.locator('input[data-parley="away-email"]'),
     newConversation: hook('new-conversation'),
   };
 }
@@ -138,9 +140,21 @@ export async function openWidget(page: Page): Promise<void> {
   await w.composer.waitFor({ state: 'visible' });
 }
 
-/** Types `text` into the composer and presses Enter, as a visitor would. */
+/** A visitor's address, given when the widget asks for one because nobody is available. */
+export const VISITOR_EMAIL = 'visitor@e2e.test';
+
+/** Types `text` into the composer and presses Enter, as a visitor would (giving an email first when the widget asks for one). */
 export async function send(page: Page, text: string): Promise<void> {
-  const composer = widget(page).composer;
+  const { composer, awayEmail } = widget(page);
+  // One step in the page: availability may change (and the field vanish) between a check and a fill made from here.
+  type Field = { value: string; getClientRects(): { length: number }; dispatchEvent(event: object): boolean };
+  await awayEmail.evaluateAll((fields: Field[], email: string) => {
+    for (const field of fields) {
+      if (field.getClientRects().length === 0 || field.value !== '') continue;
+      field.value = email;
+      field.dispatchEvent(new (globalThis as unknown as { Event: new (type: string, init: object) => object }).Event('input', { bubbles: true }));
+    }
+  }, VISITOR_EMAIL);
   await composer.click();
   await composer.fill(text);
   await composer.press('Enter');

@@ -5,6 +5,7 @@
 import type { TypingWhisper } from '../../../src/chat/realtime-contract.js';
 import type { EventHandlers, LinkState as PusherState } from '../../shared/channel-events.js';
 import type { ChatConfig } from '../types.js';
+import type { PresenceMember } from './agent-roster.js';
 
 /** pusher-js's connection states, or `polling` when there is no realtime server at all. */
 export type LinkState = PusherState | 'polling';
@@ -18,7 +19,7 @@ export type TypingSeen = TypingWhisper & { from: 'visitor' | 'agent' };
 export interface LinkHandlers {
   agents: AgentsHandlers;
   state(state: LinkState): void;
-  presence(names: string[]): void;
+  presence(members: PresenceMember[]): void;
   /** `private-agents` is (re)subscribed: what was broadcast before that was not heard here. */
   subscribed(): void;
   /** A whisper on the watched conversation's channel. */

@@ -5,7 +5,8 @@ import type { AgentApi, ConversationAction } from '../agent-api.js';
 import type { InboxFilter } from '../inbox-state.js';
 import { loadNotifySettings, saveNotifySettings, type NotifySettings } from '../notify-settings.js';
 import type { AgentLink, ConnectLink, LinkHandlers } from './agent-link.js';
-import type { Agent, ChatConfig, Conversation, Message } from '../types.js';
+import type { Agent, AgentStatus, ChatConfig, Conversation, Message } from '../types.js';
+import { AgentRoster } from './agent-roster.js';
 import { loadDraft, saveDraft } from './drafts.js';
 import type { Notifier, PageSignals } from './page-signals.js';
 import { Poller } from './poller.js';
@@ -50,14 +51,18 @@ export class DashboardSession {
   private readonly replies: ReplyOutbox;
   private readonly indicators: TypingIndicators;
   private readonly whispers: TypingWhispers;
+  private readonly roster: AgentRoster;
   private readonly readSent = new Map<number, number>();
+  /** The latest status switch: an older one's late answer must not undo it. */
+  private statusRequest = 0;
   private link: AgentLink | null = null;
   private stopped = false;
   private unlisten: () => void = () => undefined;
 
   constructor(private readonly deps: SessionDeps) {
     const page = { visible: deps.page.visible(), online: deps.page.online() };
-    this.store = new StateStore(initialState(loadNotifySettings(deps.settingsStore), page));
+    this.store = new StateStore(initialState(loadNotifySettings(deps.settingsStore), page, deps.agent.status));
+    this.roster = new AgentRoster(deps.agent.id, deps.agent.status, (change) => this.store.update(change));
     this.sync = new Sync(this.store, deps.api);
     this.poller = new Poller({ clock: deps.clock, conversation: () => this.sync.catchUpOpen(), inbox: () => void this.sync.loadInbox() });
     this.replies = new ReplyOutbox({
@@ -101,6 +106,7 @@ export class DashboardSession {
     this.poller.update(isConnected(this.state));
     this.replies.kick();
     void this.sync.loadInbox();
+    this.loadStatuses();
     void this.deps.api.chatConfig().then((result) => {
       if (this.stopped) return;
       this.link = this.deps.connect(result.ok ? result.data : NO_REALTIME, this.linkHandlers());
@@ -187,6 +193,20 @@ export class DashboardSession {
     saveNotifySettings(this.deps.settingsStore, settings);
   }
 
+  /** Switches the agent between online and away: shown at once, put back if the server refuses. */
+  async setStatus(status: AgentStatus): Promise<void> {
+    const before = this.roster.own;
+    if (status === before) return;
+    const request = (this.statusRequest += 1);
+    this.store.update({ statusError: '' });
+    this.roster.set(this.deps.agent.id, status);
+    const result = await this.deps.api.setStatus(status);
+    if (request !== this.statusRequest) return;
+    if (result.ok) return this.roster.set(this.deps.agent.id, result.data.agent.status);
+    this.roster.set(this.deps.agent.id, before);
+    this.store.update({ statusError: `Your status is still ${before}: ${result.error.message}` });
+  }
+
   async logout(): Promise<void> {
     await this.deps.api.logout();
     this.stop();
@@ -202,16 +222,29 @@ export class DashboardSession {
         ConversationUpdated: ({ conversation }) => this.sync.dispatch({ type: 'conversation', conversation }),
         MessageSent: ({ message }) => this.heard(message),
         MessagesRead: ({ conversation_id, reader, seq }) => this.sync.dispatch({ type: 'read', conversation_id, reader, seq }),
+        AgentStatusChanged: ({ agent_id, status }) => this.roster.set(agent_id, status),
       },
       state: (link) => this.store.update({ link }),
-      presence: (names) => this.store.update({ agentsOnline: names }),
+      presence: (members) => this.roster.present(members),
       // Events broadcast between the first inbox load and the subscription were not heard: load again.
       subscribed: () => {
         void this.sync.loadInbox();
+        this.loadStatuses();
         this.sync.catchUpOpen();
       },
       typing: (data) => this.indicators.seen(data),
     };
+  }
+
+  /**
+   * The presence roster's `user_info` is as old as each agent's subscription: an admin's dashboard
+   * asks for every agent's status instead (docs/dashboard.md, "Your status").
+   */
+  private loadStatuses(): void {
+    if (this.deps.agent.role !== 'admin') return;
+    void this.deps.api.agents().then((result) => {
+      if (result.ok && !this.stopped) this.roster.seed(result.data.agents);
+    });
   }
 
   private heard(message: Message): void {

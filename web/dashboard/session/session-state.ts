@@ -2,7 +2,8 @@ import type { InboxFilter, InboxState } from '../inbox-state.js';
 import type { PendingReply } from './reply-outbox.js';
 import type { NotifySettings } from '../notify-settings.js';
 import type { LinkState } from './agent-link.js';
-import type { Conversation, Message } from '../types.js';
+import type { AgentStatus, Conversation, Message } from '../types.js';
+import type { OnlineAgent } from './agent-roster.js';
 
 /** The open conversation's messages (merged by seq) and the visitor's earlier conversations. */
 export interface Transcript {
@@ -22,7 +23,11 @@ export interface DashboardState {
   /** The browser's own online flag: it knows before the WebSocket times out. */
   networkUp: boolean;
   visible: boolean;
-  agentsOnline: string[];
+  agentsOnline: OnlineAgent[];
+  /** The agent's own status, shown (and switched) in the top bar. */
+  status: AgentStatus;
+  /** Why the last status switch did not stick, or ''. */
+  statusError: string;
   selected: number | null;
   transcript: Transcript | null;
   visitorTyping: boolean;
@@ -36,7 +41,7 @@ export interface DashboardState {
   notify: NotifySettings;
 }
 
-export const initialState = (notify: NotifySettings, page: { visible: boolean; online: boolean }): DashboardState => ({
+export const initialState = (notify: NotifySettings, page: { visible: boolean; online: boolean }, status: AgentStatus): DashboardState => ({
   inbox: new Map(),
   filter: { status: 'open', assigned: 'any' },
   nextCursor: null,
@@ -44,6 +49,8 @@ export const initialState = (notify: NotifySettings, page: { visible: boolean; o
   networkUp: page.online,
   visible: page.visible,
   agentsOnline: [],
+  status,
+  statusError: '',
   selected: null,
   transcript: null,
   visitorTyping: false,
@@ -64,23 +71,23 @@ export const openConversation = (state: DashboardState): Conversation | undefine
 /** The transcript of the open conversation (never a previous one's). */
 export const openTranscript = (state: DashboardState): Transcript | null => (state.transcript && state.transcript.id === state.selected ? state.transcript : null);
 
-/** Holds the state and tells subscribers about each change. */
-export class StateStore {
-  private listeners = new Set<(state: DashboardState) => void>();
+/** Holds a state (the session's, or a page's like the settings form) and tells subscribers about each change. */
+export class StateStore<S extends object = DashboardState> {
+  private listeners = new Set<(state: S) => void>();
 
-  constructor(private current: DashboardState) {}
+  constructor(private current: S) {}
 
-  get state(): DashboardState {
+  get state(): S {
     return this.current;
   }
 
-  update(change: Partial<DashboardState> | ((state: DashboardState) => Partial<DashboardState>)): void {
+  update(change: Partial<S> | ((state: S) => Partial<S>)): void {
     const patch = typeof change === 'function' ? change(this.current) : change;
     this.current = { ...this.current, ...patch };
     for (const listener of [...this.listeners]) listener(this.current);
   }
 
-  subscribe(listener: (state: DashboardState) => void): () => void {
+  subscribe(listener: (state: S) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }

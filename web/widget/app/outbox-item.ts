@@ -7,7 +7,13 @@ export interface OutboxItem {
   client_message_id: string;
   body: string;
   created_at: string;
+  /** Only on messages written before a conversation exists: sent with `start`, gone with the item once acknowledged. */
+  name?: string;
+  email?: string;
 }
+
+/** The visitor's name and email for `POST /api/chat/start` (pre-chat fields, or the email asked for while nobody is available). */
+export type Contact = Pick<OutboxItem, 'name' | 'email'>;
 
 /** Whether a stored value is an outbox item (`chat_outbox` may be damaged or from another version). */
 export function isOutboxItem(value: unknown): value is OutboxItem {

@@ -1,4 +1,4 @@
-import type { ConversationChannelName, Reader, TypingWhisper } from '../../../src/chat/realtime-contract.js';
+import type { AvailabilityPayload, ConversationChannelName, Reader, TypingWhisper } from '../../../src/chat/realtime-contract.js';
 import { conversationChannelName, STATUS_CHANNEL_NAME } from '../../shared/channel-names.js';
 import { bindEvents, type Bindable, type EventHandlers, type LinkState } from '../../shared/channel-events.js';
 import { connectPusher as openPusher } from '../../shared/pusher-connection.js';
@@ -18,7 +18,7 @@ export interface ConversationEvents {
 /** What the widget hears on the connection and on `chat-status`. */
 export interface LinkEvents {
   state(state: LinkState): void;
-  availability(agentsOnline: number): void;
+  availability(change: AvailabilityPayload): void;
 }
 
 /** One WebSocket connection: the public `chat-status` channel and at most one conversation channel. */
@@ -37,7 +37,7 @@ const conversationHandlers = (on: ConversationEvents): EventHandlers<'conversati
 });
 
 const statusHandlers = (events: LinkEvents): EventHandlers<'status'> => ({
-  AvailabilityChanged: (data) => events.availability(data.agents_online),
+  AvailabilityChanged: (data) => events.availability(data),
 });
 
 /** A pusher-js connection with the settings of `GET /api/chat/config`, authorised by the visitor token. */

@@ -8,7 +8,7 @@ import { Transcript } from '../../shared/transcript.js';
 import type { ChatApi } from './api.js';
 import { decideLookup, decideStatus, forgetConversation, saveConversation, storedConversation, type StoredConversation } from './identity.js';
 import type { Log } from './log.js';
-import { visitorOutbox, type OutboxItem } from './outbox-item.js';
+import { visitorOutbox, type Contact, type OutboxItem } from './outbox-item.js';
 import { pageFields } from './page-fields.js';
 import { KEYS } from './storage.js';
 import type { ChatMessage, Conversation, Joined } from './types.js';
@@ -28,8 +28,6 @@ export interface SessionHooks {
   agent(name: string | undefined): void;
   /** A request answered (true) or could not reach the server (false). */
   reachable(ok: boolean): void;
-  /** Name and email for `start`, from the optional pre-chat fields. */
-  visitorDetails(): { name?: string; email?: string };
 }
 
 export interface SessionDeps {
@@ -146,10 +144,10 @@ export class ChatSession {
     this.flusher.kick();
   }
 
-  /** Queues a message: shown at once as pending, delivered by the outbox. */
-  write(body: string): OutboxItem {
+  /** Queues a message: shown at once as pending, delivered by the outbox; `contact` goes with `start` only. */
+  write(body: string, contact: Contact = {}): OutboxItem {
     this.ticket = undefined;
-    const item: OutboxItem = { client_message_id: this.deps.newId(), body, created_at: new Date(this.deps.clock.now()).toISOString() };
+    const item: OutboxItem = { client_message_id: this.deps.newId(), body, created_at: new Date(this.deps.clock.now()).toISOString(), ...contact };
     this.outbox.add(item);
     this.messages.addPending(item);
     this.deps.hooks.changed(true);
@@ -238,7 +236,8 @@ export class ChatSession {
         message: item.body,
         client_message_id: item.client_message_id,
         ...pageFields(this.deps.page),
-        ...this.deps.hooks.visitorDetails(),
+        ...(item.name ? { name: item.name } : {}),
+        ...(item.email ? { email: item.email } : {}),
       });
       this.reachable(res);
       if (res.ok) this.adopt(res.data, res.data.resumed === true);

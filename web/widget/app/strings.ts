@@ -24,6 +24,11 @@ export const DEFAULT_STRINGS = {
   name: 'Name',
   email: 'Email',
   invalidEmail: 'Please enter a valid email address.',
+  replyAt: 'Expect a reply from {time}.',
+  replySoon: "We'll reply as soon as we can.",
+  byEmail: "We'll answer by email.",
+  yourEmail: 'Your email (required)',
+  emailRequired: 'Please enter your email so we can answer you.',
   unread: '{n} unread',
 };
 

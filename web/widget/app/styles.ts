@@ -51,6 +51,9 @@ button:focus-visible,a:focus-visible,textarea:focus-visible,input:focus-visible{
 .pre label{display:grid;gap:3px;font-size:12.5px;color:var(--muted)}
 .pre input{font-size:16px;padding:7px 10px;border:1px solid var(--line);border-radius:8px;background:var(--bg);min-width:0}
 .err{color:var(--err);font-size:12.5px}
+.away p{margin:0 0 6px}
+.away .pre{margin-top:8px}
+.away label{color:var(--fg)}
 .compose{display:flex;align-items:flex-end;gap:8px;padding:10px 12px 12px;border-top:1px solid var(--line);background:var(--bg)}
 .compose textarea{flex:1;min-width:0;resize:none;font-size:16px;line-height:1.4;max-height:140px;min-height:42px;padding:9px 12px;
 border:1px solid var(--line);border-radius:12px;background:var(--soft)}

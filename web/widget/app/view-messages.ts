@@ -1,5 +1,7 @@
+import type { KeyValueStore } from '../../shared/key-value-store.js';
 import type { Transcript } from '../../shared/transcript.js';
 import type { OutboxItem } from './outbox-item.js';
+import { KEYS } from './storage.js';
 import type { ChatMessage, ViewMessage } from './types.js';
 
 /** The visitor's transcript: server messages and the outbox items not yet acknowledged. */
@@ -20,6 +22,19 @@ export function viewMessages(transcript: VisitorTranscript): ViewMessage[] {
 
 /** Agent messages after `seq`: the unread count. */
 export const unreadAfter = (transcript: VisitorTranscript, seq: number): number => transcript.countAfter(seq, (m) => m.sender === 'agent');
+
+/** Agent messages the visitor has not seen (`chat_last_seq`): the launcher's badge. */
+export const unreadCount = (transcript: VisitorTranscript, store: KeyValueStore): number => unreadAfter(transcript, Number(store.getItem(KEYS.lastSeq) ?? 0));
+
+/** The open panel shows everything: moves `chat_last_seq` to the end, and reports it when that includes new agent messages. */
+export function markSeen(transcript: VisitorTranscript, store: KeyValueStore, report: (seq: number) => void): void {
+  const readSeq = Number(store.getItem(KEYS.lastSeq) ?? 0);
+  const last = transcript.lastSeq();
+  if (last <= readSeq) return;
+  const news = unreadAfter(transcript, readSeq) > 0;
+  store.setItem(KEYS.lastSeq, String(last));
+  if (news) report(last);
+}
 
 /** One key per message for its whole life, so a pending bubble becomes the sent one in place. */
 const keyOf = (clientMessageId: string | undefined, seq?: number): string => (clientMessageId !== undefined ? `c:${clientMessageId}` : `s:${seq}`);

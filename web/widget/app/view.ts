@@ -1,8 +1,11 @@
 import type { Boot } from '../shared.js';
 import { adoptStyles, CROSS, icon } from '../dom-style.js';
+import { AwayCard } from './away-card.js';
 import { textOn } from './color.js';
 import { h, show } from './dom.js';
 import { MessageList } from './message-view.js';
+import { isEmail, type AwayNotice } from './offline.js';
+import type { Contact } from './outbox-item.js';
 import type { Strings } from './strings.js';
 import { PANEL_CSS } from './styles.js';
 import type { ViewMessage } from './types.js';
@@ -12,6 +15,8 @@ export interface ViewActions {
   send(text: string): boolean;
   close(): void;
   typing(): void;
+  /** The composer's text changed (kept as the draft). */
+  draft(text: string): void;
   answerPrompt(accept: boolean): void;
   newConversation(): void;
 }
@@ -33,6 +38,7 @@ export class ChatView {
   private readonly prompt: HTMLElement;
   private readonly ended: HTMLElement;
   private readonly prechat: HTMLElement;
+  private readonly away: AwayCard;
   private readonly nameInput: HTMLInputElement;
   private readonly emailInput: HTMLInputElement;
   private readonly prechatError: HTMLElement;
@@ -78,6 +84,8 @@ export class ChatView {
       this.prechatError,
     );
 
+    this.away = new AwayCard(doc, s);
+
     this.composer = h(doc, 'textarea', { 'aria-label': s.message, 'data-parley': 'composer', rows: '1', placeholder: s.placeholder, maxlength: '5000' });
     const sendButton = h(doc, 'button', { class: 'send', type: 'submit', 'data-parley': 'send' }, s.send);
     this.form = h(doc, 'form', { class: 'compose' }, this.composer, sendButton);
@@ -93,6 +101,7 @@ export class ChatView {
     });
     this.composer.addEventListener('input', () => {
       this.autosize();
+      actions.draft(this.composer.value);
       if (this.composer.value.trim()) actions.typing();
     });
 
@@ -106,6 +115,7 @@ export class ChatView {
       this.typingLine,
       this.prompt,
       this.ended,
+      this.away.el,
       this.prechat,
       this.form,
     );
@@ -160,10 +170,11 @@ export class ChatView {
     show(this.typingLine, typing);
   }
 
-  /** Which of the bottom parts shows: the resume prompt, the ended card, the pre-chat fields, the composer. */
-  setMode(mode: { prompt: boolean; closed: boolean; prechat: boolean }): void {
+  /** Which of the bottom parts shows: the resume prompt, the ended card, the away card, the pre-chat fields, the composer. */
+  setMode(mode: { prompt: boolean; closed: boolean; prechat: boolean; away: AwayNotice | undefined }): void {
     show(this.prompt, mode.prompt && !mode.closed);
     show(this.ended, mode.closed);
+    this.away.render(mode.closed ? undefined : mode.away);
     show(this.prechat, mode.prechat && !mode.closed && !mode.prompt);
     show(this.form, !mode.closed);
   }
@@ -176,10 +187,10 @@ export class ChatView {
   }
 
   /** The optional pre-chat answers, or an error shown next to them. */
-  visitorDetails(): { name?: string; email?: string } | undefined {
+  private visitorDetails(): Contact | undefined {
     const name = this.nameInput.value.trim();
     const email = this.emailInput.value.trim();
-    const valid = !email || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email);
+    const valid = !email || isEmail(email);
     this.prechatError.textContent = valid ? '' : this.strings.invalidEmail;
     show(this.prechatError, !valid);
     if (!valid) {
@@ -187,6 +198,22 @@ export class ChatView {
       return undefined;
     }
     return { ...(name ? { name } : {}), ...(email ? { email } : {}) };
+  }
+
+  /**
+   * Name and email for `start`: the email asked for while nobody is available, else the optional
+   * pre-chat fields; undefined while one is missing or wrong (the problem is shown next to it).
+   */
+  contact(emailNeeded: boolean, prechat: boolean): Contact | undefined {
+    if (!emailNeeded) return prechat ? this.visitorDetails() : {};
+    const email = this.away.email();
+    return email === undefined ? undefined : { email };
+  }
+
+  /** Puts back the text the visitor had not sent on the previous page. */
+  setDraft(text: string): void {
+    this.composer.value = text;
+    this.autosize();
   }
 
   focusComposer(): void {

@@ -7,13 +7,15 @@ import { createLog } from './log.js';
 import { connectEcho, connectPusher, type ConversationEvents, type EchoLike, type LinkEvents, type RealtimeLink } from './realtime.js';
 import { ChatSession } from './session.js';
 import { newId } from './ids.js';
+import { availabilityChanged, availabilityOf, awayNotice, hidesLauncher, needsEmail, type Availability } from './offline.js';
+import { PanelMemory } from './panel-memory.js';
 import { Retries } from '../../shared/retries.js';
 import { beep } from './sound.js';
-import { KEYS, SafeStore } from './storage.js';
+import { SafeStore } from './storage.js';
 import { mergeStrings } from './strings.js';
 import type { ServerConfig } from './types.js';
 import { ChatView, type Connection } from './view.js';
-import { unreadAfter, viewMessages } from './view-messages.js';
+import { markSeen, unreadCount, viewMessages } from './view-messages.js';
 
 const STATUS_EVERY_MS = 15_000;
 const TYPING_SHOWN_MS = 5000;
@@ -26,9 +28,11 @@ export function mountWidget(boot: Boot, clock: Clock): AppHandle {
   let log = createLog(options.debug);
   const strings = mergeStrings(options.strings);
   const store = new SafeStore(() => win.localStorage);
+  const memory = new PanelMemory(new SafeStore(() => win.sessionStorage));
 
   let panelOpen = false;
   let agentsOnline = 0;
+  let availability: Availability | undefined = boot.config && availabilityOf(boot.config);
   /** The header's name: the assigned agent, else the last agent who wrote. */
   let assignedAgent: string | undefined;
   let lastAuthor: string | undefined;
@@ -41,7 +45,6 @@ export function mountWidget(boot: Boot, clock: Clock): AppHandle {
   let lastStatusCheck = clock.now();
   let typingTimer: unknown;
   const retries = new Retries(clock);
-  let visitor: { name?: string; email?: string } = {};
   let lastStatus = '';
 
   const device = new DeviceIdentity(win, store);
@@ -49,12 +52,10 @@ export function mountWidget(boot: Boot, clock: Clock): AppHandle {
   const view = new ChatView(boot, strings, {
     send(text) {
       if (session.state === 'closed') return false;
-      if (options.prechat && session.conversationId === undefined) {
-        const details = view.visitorDetails();
-        if (!details) return false;
-        visitor = details;
-      }
-      session.write(text);
+      const contact = session.conversationId === undefined ? view.contact(needsEmail(availability, false), options.prechat) : {};
+      if (!contact) return false;
+      session.write(text, contact);
+      memory.draft = '';
       link?.whisperTyping({ typing: false, from: 'visitor' });
       lastWhisper = 0;
       return true;
@@ -66,6 +67,7 @@ export function mountWidget(boot: Boot, clock: Clock): AppHandle {
       lastWhisper = clock.now();
       link.whisperTyping({ typing: true, from: 'visitor' });
     },
+    draft: (text) => (memory.draft = text),
     answerPrompt: (accept) => void session.answerPrompt(accept).then(() => view.focusComposer()),
     newConversation() {
       session.startOver();
@@ -104,7 +106,6 @@ export function mountWidget(boot: Boot, clock: Clock): AppHandle {
       },
       agent: (name) => (assignedAgent = name),
       reachable: (ok) => setReachable(ok),
-      visitorDetails: () => visitor,
     },
   });
 
@@ -155,8 +156,10 @@ export function mountWidget(boot: Boot, clock: Clock): AppHandle {
         delivery.linkState(state);
         if (state === 'connected') session.flusher.kick();
       },
-      availability(count) {
-        agentsOnline = count;
+      availability(change) {
+        agentsOnline = change.agents_online;
+        if (availability) availability = availabilityChanged(availability, change);
+        if (!change.available) showTyping(false);
         render();
       },
     };
@@ -180,6 +183,7 @@ export function mountWidget(boot: Boot, clock: Clock): AppHandle {
       return;
     }
     agentsOnline = res.data.agents_online;
+    availability = availabilityOf(res.data);
     if (!config) {
       config = res.data;
       if (!options.color) view.setAccent(config.color);
@@ -205,22 +209,25 @@ export function mountWidget(boot: Boot, clock: Clock): AppHandle {
     if (result === 'forgotten' && panelOpen) void session.lookup();
   }
 
+  /** Never "Agent is typing…" while nobody is available. */
   function showTyping(typing: boolean): void {
     if (typingTimer !== undefined) clock.clearTimeout(typingTimer);
     typingTimer = typing ? clock.setTimeout(() => showTyping(false), TYPING_SHOWN_MS) : undefined;
-    view.setTyping(typing);
+    view.setTyping(typing && availability?.available !== false);
   }
 
   function render(stick = false): void {
     view.render(viewMessages(session.messages), agentReadSeq, stick);
-    view.setMode({ prompt: session.ticket !== undefined, closed: session.state === 'closed', prechat: options.prechat && session.conversationId === undefined });
-    view.setHeader(assignedAgent ?? lastAuthor, agentsOnline > 0);
+    const away = awayNotice(availability, session.conversationId !== undefined, clock.now());
+    view.setMode({ prompt: session.ticket !== undefined, closed: session.state === 'closed', prechat: options.prechat && session.conversationId === undefined && !away?.askEmail, away });
+    view.setHeader(assignedAgent ?? lastAuthor, availability ? availability.available : agentsOnline > 0);
+    boot.launcher.hidden = !panelOpen && hidesLauncher(availability, session.conversationId !== undefined);
+    if (availability) boot.host.setAttribute('data-available', String(availability.available));
     const connection: Connection = win.navigator.onLine === false ? 'offline' : reachable ? 'online' : 'reconnecting';
     view.setConnection(connection);
     markRead();
-    const readSeq = Number(store.getItem(KEYS.lastSeq) ?? 0);
-    view.setUnread(panelOpen ? 0 : unreadAfter(session.messages, readSeq));
-    const status = { conversation: session.state, conversation_id: session.conversationId ?? null, transport: delivery.transport, connection, agents_online: agentsOnline };
+    view.setUnread(panelOpen ? 0 : unreadCount(session.messages, store));
+    const status = { conversation: session.state, conversation_id: session.conversationId ?? null, transport: delivery.transport, connection, agents_online: agentsOnline, available: availability?.available ?? null };
     const key = JSON.stringify(status);
     if (key !== lastStatus) {
       lastStatus = key;
@@ -232,29 +239,25 @@ export function mountWidget(boot: Boot, clock: Clock): AppHandle {
   function markRead(): void {
     const id = session.conversationId;
     if (!panelOpen || doc.visibilityState === 'hidden' || id === undefined) return;
-    const readSeq = Number(store.getItem(KEYS.lastSeq) ?? 0);
-    const last = session.messages.lastSeq();
-    if (last <= readSeq) return;
-    const news = unreadAfter(session.messages, readSeq) > 0;
-    store.setItem(KEYS.lastSeq, String(last));
-    if (news) void api.read(id, last);
+    markSeen(session.messages, store, (seq) => void api.read(id, seq));
   }
 
-  function open(): void {
+  /** Opens the panel; `focus` is false when it reopens by itself on a new page (the focus stays where the page put it). */
+  function open(focus = true): void {
     if (!panelOpen) {
-      panelOpen = true;
+      panelOpen = memory.open = true;
       view.setOpen(true);
       boot.emit('open');
       render(true);
       void device.ensure().then(() => session.lookup());
     }
-    view.focusComposer();
+    if (focus) view.focusComposer();
   }
 
   function close(): void {
     if (!panelOpen) return;
     const hadFocus = boot.root.activeElement !== null;
-    panelOpen = false;
+    panelOpen = memory.open = false;
     view.setOpen(false);
     boot.emit('close');
     if (hadFocus) view.focusLauncher();
@@ -275,13 +278,14 @@ export function mountWidget(boot: Boot, clock: Clock): AppHandle {
     void session.catchUp();
   });
 
+  view.setDraft(memory.draft);
   void loadConfig();
   void checkStored();
-  if (boot.openNow) open();
+  if (boot.openNow || memory.open) open(boot.openNow);
   else render();
 
   return {
-    open,
+    open: () => open(),
     close,
     toggle: () => (panelOpen ? close() : open()),
     update(next: WidgetOptions) {
