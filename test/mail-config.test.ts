@@ -84,10 +84,10 @@ describe('MAIL_MAILER=log', () => {
     return { lines, logger: pino({ level }, stream) };
   };
 
-  it('logs the recipient and subject of what it would send, and not the body', async () => {
+  it('logs the subject and the masked recipient of what it would send at info, and not the body', async () => {
     const { lines, logger } = capture('info');
     await new LogMailer(logger).send(email);
-    expect(lines).toEqual([expect.objectContaining({ to: 'ann@example.test', subject: 'Your reply', msg: 'email not sent (MAIL_MAILER=log)' })]);
+    expect(lines).toEqual([expect.objectContaining({ to: 'a***@example.test', subject: 'Your reply', msg: 'email not sent (MAIL_MAILER=log)' })]);
     expect(JSON.stringify(lines)).not.toContain('private body');
   });
 
