@@ -5,6 +5,8 @@ import type { Broadcaster } from './chat/broadcaster.js';
 import type { ChatRealtime } from './chat/chat-realtime.js';
 import { ChatService } from './chat/chat-service.js';
 import { InboxService } from './chat/inbox-service.js';
+import { TranscriptService } from './chat/transcript-service.js';
+import { agentNotifierFor, withAgentNotifications } from './compose/agent-notifications.js';
 import { availabilityFor } from './compose/availability-for.js';
 import { chatRealtimeFor } from './compose/chat-realtime-for.js';
 import { mailFor, type Mail } from './compose/mail-for.js';
@@ -58,8 +60,9 @@ export interface ParleyOverrides {
 export async function createParley(config: Config, logger: Logger, overrides: ParleyOverrides = {}): Promise<Parley> {
   const clock = overrides.clock ?? systemClock;
   for (const warning of startupWarnings(config)) logger.warn({ setting: warning.setting }, warning.message);
+  // An injected storage is the caller's and already migrated (tests migrate their schema under a lock of their own).
   const storage = overrides.storage ?? openStorage(config.database);
-  await migrate(storage);
+  if (!overrides.storage) await migrate(storage);
   const stores = storesOf(storage);
   const hasher = createHasher(config.appKey);
   const mail = mailFor(config, { storage, hasher, clock, timers: overrides.timers ?? systemTimers, logger, ...(overrides.mailer ? { mailer: overrides.mailer } : {}) });
@@ -75,7 +78,8 @@ export async function createParley(config: Config, logger: Logger, overrides: Pa
     views: stores.views,
     hasher,
     clock,
-    broadcaster,
+    // `availability` is built below, with the chat; it is read only when an event comes.
+    broadcaster: withAgentNotifications(broadcaster, agentNotifierFor(config, { stores, realtime, availability: () => availability, outbox: mail.outbox }), logger),
     logger,
     metrics,
     options: { resumeWindowMs: config.chat.resumeWindowMs, resumeByNetwork: config.chat.resumeByNetwork },
@@ -91,6 +95,7 @@ export async function createParley(config: Config, logger: Logger, overrides: Pa
     metrics,
     chat: {
       chat,
+      transcripts: new TranscriptService({ conversations: stores.conversations, views: stores.views, mailer: mail.transcripts }),
       widgetConfig: async () => {
         const [now, chosen] = await Promise.all([availability.current(), settings.get()]);
         return widgetConfig(config, { realtime: realtime.reachable, availability: now, settings: chosen });

@@ -210,6 +210,7 @@ describe('loadConfig values', () => {
       lookup: { max: 20, windowMs: 60_000 },
       resume: { max: 10, windowMs: 60_000 },
       read: { max: 120, windowMs: 60_000 },
+      transcript: { max: 3, windowMs: 3_600_000 },
       broadcastAuth: { max: 120, windowMs: 60_000 },
       login: { max: 10, windowMs: 300_000 },
       loginAccount: { max: 5, windowMs: 300_000 },

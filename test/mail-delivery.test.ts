@@ -10,7 +10,7 @@ import { ManualClock } from '../src/time/clock.js';
 import { ManualTimers } from '../src/time/timers.js';
 import { freshStorage } from './support/engines.js';
 import { testConfig } from './support/harness.js';
-import { TestSmtpServer } from './support/smtp-server.js';
+import { smtpEnv, TestSmtpServer } from './support/smtp-server.js';
 
 /**
  * Email through a real SMTP server in the test process (docs/email.md): what arrives, the
@@ -24,14 +24,7 @@ describe('email delivery over SMTP', () => {
   let parleys: Parley[];
   let timers: ManualTimers;
 
-  const mailEnv = () => ({
-    APP_URL: 'https://chat.example',
-    MAIL_MAILER: 'smtp',
-    MAIL_HOST: '127.0.0.1',
-    MAIL_PORT: String(smtp.port),
-    MAIL_FROM_ADDRESS: 'chat@shop.example',
-    MAIL_FROM_NAME: 'Shop Chat',
-  });
+  const mailEnv = () => smtpEnv(smtp.port);
 
   const start = async (storage: Storage): Promise<Parley> => {
     const parley = await createParley(testConfig(mailEnv()), pino({ level: 'silent' }), { clock: timers.clock, timers, storage });

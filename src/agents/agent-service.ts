@@ -18,6 +18,7 @@ export function toAgentDto(a: AgentRow): AgentDto {
     role: a.role,
     active: a.deactivated_at === null,
     status: a.status,
+    notify_email: a.notify_email === 1,
     created_at: new Date(a.created_at).toISOString(),
     last_seen_at: a.last_seen_at === null ? null : new Date(a.last_seen_at).toISOString(),
   };
@@ -209,6 +210,13 @@ export class AgentService {
       await this.endSessions(id, actor.id === id ? currentSession : undefined);
     }
     return row ? ok(row) : fail('not_found', 'Agent not found.');
+  }
+
+  /** The agent's own choice to be emailed about new conversations (`PATCH /api/agent/me`). */
+  async setNotifyEmail(agent: AgentRow, on: boolean): Promise<AgentRow> {
+    const notify = on ? 1 : 0;
+    if (agent.notify_email === notify) return agent;
+    return (await this.deps.agents.update(agent.id, { notify_email: notify })) ?? { ...agent, notify_email: notify };
   }
 
   async list(): Promise<AgentRow[]> {

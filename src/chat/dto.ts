@@ -153,6 +153,8 @@ export interface AgentDto {
   active: boolean;
   /** Set by the agent in the dashboard (`PATCH /api/agent/me`); available when `online` and connected. */
   status: AgentStatus;
+  /** Emailed about new conversations (`PATCH /api/agent/me`); on for new agents. */
+  notify_email: boolean;
   created_at: string;
   last_seen_at: string | null;
 }

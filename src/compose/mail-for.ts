@@ -8,6 +8,7 @@ import { MailOutbox } from '../mail/mail-outbox.js';
 import type { Mailer } from '../mail/mailer.js';
 import { NullMailer } from '../mail/null-mailer.js';
 import { SmtpMailer } from '../mail/smtp-mailer.js';
+import { TranscriptMail } from '../mail/transcript-email.js';
 import { UnsubscribeTokens } from '../mail/unsubscribe-token.js';
 import { randomToken, type Hasher } from '../security/hashing.js';
 import type { Storage } from '../storage/database.js';
@@ -19,6 +20,8 @@ import type { Timers } from '../time/timers.js';
 /** Outgoing email, built: where services queue emails, the worker that sends them, and the unsubscribe page's needs. */
 export interface Mail {
   outbox: MailOutbox;
+  /** The chat's `TranscriptMailer`: queues a visitor's transcript. */
+  transcripts: TranscriptMail;
   worker: EmailWorker;
   queue: EmailQueueStore;
   suppressions: EmailSuppressionStore;
@@ -64,6 +67,7 @@ export function mailFor(
   const outbox = new MailOutbox({ queue, suppressions, tokens, clock: deps.clock, sender: config.mail.from.name, wake: () => worker.wake() });
   return {
     outbox,
+    transcripts: new TranscriptMail(outbox),
     worker,
     queue,
     suppressions,

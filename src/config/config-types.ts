@@ -77,8 +77,8 @@ export interface Config {
   };
   /** Outgoing email: the mailer and the sender (docs/email.md). */
   mail: MailConfig;
-  /** Per client IP (IPv6 per /64), except `loginAccount`: per agent email. */
-  rateLimits: { start: Rate; send: Rate; lookup: Rate; resume: Rate; read: Rate; broadcastAuth: Rate; login: Rate; loginAccount: Rate };
+  /** Per client IP (IPv6 per /64), except `loginAccount`: per agent email; `transcript` counts per conversation too. */
+  rateLimits: { start: Rate; send: Rate; lookup: Rate; resume: Rate; read: Rate; transcript: Rate; broadcastAuth: Rate; login: Rate; loginAccount: Rate };
   agents: {
     sessionLifetimeMs: number;
     /** No session outlives its login by more than this (`SESSION_ABSOLUTE_LIFETIME`). */

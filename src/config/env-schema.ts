@@ -108,6 +108,7 @@ export const envSchema = z.object({
   CHAT_RATE_LIMIT_LOOKUP: rate.default('20/1m'),
   CHAT_RATE_LIMIT_RESUME: rate.default('10/1m'),
   CHAT_RATE_LIMIT_READ: rate.default('120/1m'),
+  CHAT_RATE_LIMIT_TRANSCRIPT: rate.default('3/1h'),
   BROADCAST_RATE_LIMIT_AUTH: rate.default('120/1m'),
   AGENT_RATE_LIMIT_LOGIN: rate.default('10/5m'),
   AGENT_RATE_LIMIT_LOGIN_ACCOUNT: rate.default('5/5m'),

@@ -46,6 +46,7 @@ export function loadConfig(env: Record<string, string | undefined>, secrets?: Pa
     lookup: rateOrProblem('CHAT_RATE_LIMIT_LOOKUP', e.CHAT_RATE_LIMIT_LOOKUP, problems),
     resume: rateOrProblem('CHAT_RATE_LIMIT_RESUME', e.CHAT_RATE_LIMIT_RESUME, problems),
     read: rateOrProblem('CHAT_RATE_LIMIT_READ', e.CHAT_RATE_LIMIT_READ, problems),
+    transcript: rateOrProblem('CHAT_RATE_LIMIT_TRANSCRIPT', e.CHAT_RATE_LIMIT_TRANSCRIPT, problems),
     broadcastAuth: rateOrProblem('BROADCAST_RATE_LIMIT_AUTH', e.BROADCAST_RATE_LIMIT_AUTH, problems),
     login: rateOrProblem('AGENT_RATE_LIMIT_LOGIN', e.AGENT_RATE_LIMIT_LOGIN, problems),
     loginAccount: rateOrProblem('AGENT_RATE_LIMIT_LOGIN_ACCOUNT', e.AGENT_RATE_LIMIT_LOGIN_ACCOUNT, problems),

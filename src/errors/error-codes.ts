@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   uri_too_long: 414,
   unsupported_media_type: 415,
   validation_failed: 422,
+  no_email: 422,
   rate_limited: 429,
   header_too_large: 431,
   internal_error: 500,

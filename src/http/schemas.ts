@@ -134,8 +134,13 @@ export function pathId(value: string): number | undefined {
   return /^[1-9]\d{0,15}$/.test(value) ? Number(value) : undefined;
 }
 
-/** `PATCH /api/agent/me`: the agent's own status. */
-export const agentMePatchBody = z.object(
-  { status: z.enum(['online', 'away'], { error: (i) => (i.input === undefined ? 'is required' : 'must be online or away') }) },
-  { error: 'must be a JSON object' },
-);
+/** `PATCH /api/agent/me`: the agent's own status and email preference; one of them at least. */
+export const agentMePatchBody = z
+  .object(
+    {
+      status: z.enum(['online', 'away'], { error: 'must be online or away' }).optional(),
+      notify_email: z.boolean({ error: 'must be true or false' }).optional(),
+    },
+    { error: 'must be a JSON object' },
+  )
+  .refine((b) => b.status !== undefined || b.notify_email !== undefined, { message: 'is required', path: ['status'] });

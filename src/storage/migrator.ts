@@ -4,6 +4,7 @@ import * as initial from './migrations/0001-initial.js';
 import * as resumeGuards from './migrations/0002-resume-guards.js';
 import * as emailQueue from './migrations/0003-email-queue.js';
 import * as availability from './migrations/0004-availability.js';
+import * as agentNotifications from './migrations/0005-agent-notifications.js';
 
 type EngineMigration = { up(db: Kysely<unknown>, engine: Engine): Promise<void>; down(db: Kysely<unknown>): Promise<void> };
 
@@ -13,6 +14,7 @@ const MIGRATIONS: Record<string, EngineMigration> = {
   '0002-resume-guards': resumeGuards,
   '0003-email-queue': emailQueue,
   '0004-availability': availability,
+  '0005-agent-notifications': agentNotifications,
 };
 
 /** Every migration's name, in order. */

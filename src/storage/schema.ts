@@ -67,6 +67,8 @@ export interface AgentsTable {
   deactivated_at: Millis | null;
   /** Set by the agent in the dashboard; available to visitors when `online` and connected. */
   status: Generated<'online' | 'away'>;
+  /** 1: emailed about new conversations (docs/email.md); 0: not. */
+  notify_email: Generated<number>;
 }
 
 export interface AgentSessionsTable {

@@ -9,7 +9,7 @@ import { failureOf, networkFailure, type ApiResult } from '../../web/shared/api-
 
 export const at = (s: number) => new Date(1_700_000_000_000 + s * 1000).toISOString();
 
-export const ANN: Agent = { id: 7, email: 'ann@example.com', name: 'Ann', role: 'agent', active: true, status: 'online', created_at: at(0), last_seen_at: null };
+export const ANN: Agent = { id: 7, email: 'ann@example.com', name: 'Ann', role: 'agent', active: true, status: 'online', notify_email: true, created_at: at(0), last_seen_at: null };
 
 export const conversation = (id: number, extra: Partial<Conversation> = {}): Conversation => ({
   id,

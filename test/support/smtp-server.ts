@@ -2,6 +2,16 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import { parseMail, type ReceivedMail } from './smtp-message.js';
 
+/** The settings of a Parley that sends through the test SMTP server on `port` (links start with https://chat.example). */
+export const smtpEnv = (port: number): Record<string, string> => ({
+  APP_URL: 'https://chat.example',
+  MAIL_MAILER: 'smtp',
+  MAIL_HOST: '127.0.0.1',
+  MAIL_PORT: String(port),
+  MAIL_FROM_ADDRESS: 'chat@shop.example',
+  MAIL_FROM_NAME: 'Shop Chat',
+});
+
 /**
  * A real SMTP server in the test process (127.0.0.1, a random port): it keeps every message it
  * accepts, can refuse with a 4xx (an outage the sender must retry through), be stopped and

@@ -35,6 +35,7 @@ type ReadByStatus =
   | 'uri_too_long'
   | 'unsupported_media_type'
   | 'validation_failed'
+  | 'no_email'
   | 'rate_limited'
   | 'header_too_large'
   | 'internal_error'

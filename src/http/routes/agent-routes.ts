@@ -126,7 +126,9 @@ export async function agentRoutes(app: FastifyInstance, deps: AgentRouteDeps): P
     authed.patch('/api/agent/me', async (request, reply) => {
       const input = validate(agentMePatchBody, request.body);
       if (!input.ok) return sendFailure(reply, input.error);
-      return { agent: toAgentDto(await deps.status.set(me(request), input.value.status)) };
+      const { status, notify_email } = input.value;
+      const agent = notify_email === undefined ? me(request) : await agents.setNotifyEmail(me(request), notify_email);
+      return { agent: toAgentDto(status === undefined ? agent : await deps.status.set(agent, status)) };
     });
 
     await authed.register(settingsRoutes, { settings: deps.settings });

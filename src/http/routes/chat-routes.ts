@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ChatService, VisitorAccess, VisitorContext } from '../../chat/chat-service.js';
+import type { TranscriptService } from '../../chat/transcript-service.js';
 import type { Rate } from '../../config/rate.js';
 import { HttpFailure, sendFailure } from '../../errors/http-failure.js';
 import { perIpLimit } from '../per-ip-limit.js';
@@ -9,8 +10,9 @@ import type { WidgetConfig } from '../widget-config.js';
 
 export interface ChatRouteDeps {
   chat: ChatService;
+  transcripts: TranscriptService;
   widgetConfig: () => Promise<WidgetConfig>;
-  rates: { start: Rate; send: Rate; lookup: Rate; resume: Rate; read: Rate };
+  rates: { start: Rate; send: Rate; lookup: Rate; resume: Rate; read: Rate; transcript: Rate };
 }
 
 const NOT_FOUND = { code: 'not_found', message: 'Conversation not found.' } as const;
@@ -90,6 +92,25 @@ export async function chatRoutes(app: FastifyInstance, deps: ChatRouteDeps): Pro
     if (!input.ok) return sendFailure(reply, input.error);
     await chat.markRead(visitor, input.value.seq);
     return reply.code(204).send();
+  });
+
+  // Per conversation as well as per IP, counted only once the token is proven: a stranger guessing
+  // ids cannot spend a visitor's budget, and many IPs together cannot flood one inbox.
+  const transcriptsPerConversation = app.createRateLimit({
+    max: deps.rates.transcript.max,
+    timeWindow: deps.rates.transcript.windowMs,
+    keyGenerator: (r) => `transcript-conversation:${(r.params as { id: string }).id}`,
+  });
+  app.post('/api/chat/:id/transcript', { config: perIpLimit('transcript', deps.rates.transcript) }, async (request, reply) => {
+    const visitor = await access(request);
+    const limit = await transcriptsPerConversation(request);
+    if (!limit.isAllowed && limit.isExceeded) {
+      reply.header('retry-after', String(limit.ttlInSeconds));
+      throw new HttpFailure('rate_limited', `Too many transcripts requested for this conversation; retry in ${limit.ttlInSeconds} s.`);
+    }
+    const result = await deps.transcripts.request(visitor);
+    if (!result.ok) return sendFailure(reply, result.error);
+    return reply.code(202).send(result.value);
   });
 }
 

@@ -1,4 +1,5 @@
 import { failureOf, networkFailure, type ApiResult } from '../../shared/api-result.js';
+import type { TranscriptAnswer } from './transcript-notice.js';
 import type { ChatMessage, ConversationStatus, Joined, LookupAnswer, ServerConfig } from './types.js';
 
 interface FetchAnswer {
@@ -44,6 +45,7 @@ export class ChatApi {
   send = (id: number, body: string, clientMessageId: string) =>
     this.call<{ message: ChatMessage }>('POST', `/api/chat/${id}/messages`, { body, client_message_id: clientMessageId }, true);
   read = (id: number, seq: number) => this.call<void>('POST', `/api/chat/${id}/read`, { seq }, true);
+  transcript = (id: number) => this.call<TranscriptAnswer>('POST', `/api/chat/${id}/transcript`, undefined, true);
 
   private async call<T>(method: string, path: string, body?: unknown, auth = false): Promise<ApiResult<T>> {
     const headers: Record<string, string> = { Accept: 'application/json' };

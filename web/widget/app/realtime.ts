@@ -19,6 +19,8 @@ export interface ConversationEvents {
 export interface LinkEvents {
   state(state: LinkState): void;
   availability(change: AvailabilityPayload): void;
+  /** `chat-status` is (re)subscribed: an AvailabilityChanged sent before that was not heard here. */
+  statusSubscribed(): void;
 }
 
 /** One WebSocket connection: the public `chat-status` channel and at most one conversation channel. */
@@ -44,7 +46,9 @@ const statusHandlers = (events: LinkEvents): EventHandlers<'status'> => ({
 export function connectPusher(config: ServerConfig, token: () => string | undefined, events: LinkEvents, debug?: (...args: unknown[]) => void): RealtimeLink {
   const pusher = openPusher(config, { endpoint: config.authEndpoint, headers: () => ({ Authorization: `Bearer ${token() ?? ''}` }) }, debug);
   pusher.connection.bind('state_change', (change: { current: LinkState }) => events.state(change.current));
-  bindEvents(pusher.subscribe(STATUS_CHANNEL_NAME), 'status', statusHandlers(events));
+  const status = pusher.subscribe(STATUS_CHANNEL_NAME);
+  bindEvents(status, 'status', statusHandlers(events));
+  status.bind('pusher:subscription_succeeded', () => events.statusSubscribed());
   events.state(pusher.connection.state as LinkState);
 
   let current: ConversationChannelName | undefined;
@@ -113,7 +117,9 @@ export function connectEcho(echo: EchoLike, config: ServerConfig, token: () => s
     connection.bind('state_change', (change) => events.state(change.current));
     events.state(connection.state as LinkState);
   }
-  bindEvents(echoEvents(echo.channel(STATUS_CHANNEL_NAME)), 'status', statusHandlers(events));
+  const status = echo.channel(STATUS_CHANNEL_NAME);
+  bindEvents(echoEvents(status), 'status', statusHandlers(events));
+  status.subscribed?.(() => events.statusSubscribed());
 
   let current: EchoChannel | undefined;
   let currentId: number | undefined;

@@ -30,6 +30,11 @@ export const DEFAULT_STRINGS = {
   yourEmail: 'Your email (required)',
   emailRequired: 'Please enter your email so we can answer you.',
   unread: '{n} unread',
+  emailTranscript: 'Email me the transcript',
+  transcriptSent: 'Sent to your email.',
+  transcriptUnsubscribed: 'Your email address has unsubscribed from our emails, so nothing was sent.',
+  transcriptNoEmail: 'We have no email address for this conversation.',
+  transcriptFailed: 'The transcript could not be sent. Please try again later.',
 };
 
 export type Strings = typeof DEFAULT_STRINGS;

@@ -51,6 +51,10 @@ button:focus-visible,a:focus-visible,textarea:focus-visible,input:focus-visible{
 .pre label{display:grid;gap:3px;font-size:12.5px;color:var(--muted)}
 .pre input{font-size:16px;padding:7px 10px;border:1px solid var(--line);border-radius:8px;background:var(--bg);min-width:0}
 .err{color:var(--err);font-size:12.5px}
+.transcript{display:flex;align-items:center;gap:10px;flex-wrap:wrap;padding:2px 14px 8px}
+.transcript .btn{padding:5px 10px;font-size:12.5px}
+.transcript .note{margin:0;font-size:12.5px;color:var(--muted)}
+.transcript .note.err{color:var(--err)}
 .away p{margin:0 0 6px}
 .away .pre{margin-top:8px}
 .away label{color:var(--fg)}

@@ -2,12 +2,15 @@ import type { Boot } from '../shared.js';
 import { adoptStyles, CROSS, icon } from '../dom-style.js';
 import { AwayCard } from './away-card.js';
 import { textOn } from './color.js';
+import type { ApiResult } from '../../shared/api-result.js';
 import { h, show } from './dom.js';
 import { MessageList } from './message-view.js';
 import { isEmail, type AwayNotice } from './offline.js';
 import type { Contact } from './outbox-item.js';
 import type { Strings } from './strings.js';
 import { PANEL_CSS } from './styles.js';
+import { TranscriptButton } from './transcript-button.js';
+import type { TranscriptAnswer } from './transcript-notice.js';
 import type { ViewMessage } from './types.js';
 
 /** What the visitor does in the panel. */
@@ -19,6 +22,8 @@ export interface ViewActions {
   draft(text: string): void;
   answerPrompt(accept: boolean): void;
   newConversation(): void;
+  /** Asks the server to email the conversation to its address. */
+  emailTranscript(): Promise<ApiResult<TranscriptAnswer>>;
 }
 
 export type Connection = 'online' | 'reconnecting' | 'offline';
@@ -39,6 +44,7 @@ export class ChatView {
   private readonly ended: HTMLElement;
   private readonly prechat: HTMLElement;
   private readonly away: AwayCard;
+  private readonly transcript: TranscriptButton;
   private readonly nameInput: HTMLInputElement;
   private readonly emailInput: HTMLInputElement;
   private readonly prechatError: HTMLElement;
@@ -85,6 +91,7 @@ export class ChatView {
     );
 
     this.away = new AwayCard(doc, s);
+    this.transcript = new TranscriptButton(doc, s, () => actions.emailTranscript());
 
     this.composer = h(doc, 'textarea', { 'aria-label': s.message, 'data-parley': 'composer', rows: '1', placeholder: s.placeholder, maxlength: '5000' });
     const sendButton = h(doc, 'button', { class: 'send', type: 'submit', 'data-parley': 'send' }, s.send);
@@ -113,6 +120,7 @@ export class ChatView {
       this.status,
       this.scroll,
       this.typingLine,
+      this.transcript.el,
       this.prompt,
       this.ended,
       this.away.el,
@@ -170,8 +178,9 @@ export class ChatView {
     show(this.typingLine, typing);
   }
 
-  /** Which of the bottom parts shows: the resume prompt, the ended card, the away card, the pre-chat fields, the composer. */
-  setMode(mode: { prompt: boolean; closed: boolean; prechat: boolean; away: AwayNotice | undefined }): void {
+  /** Which of the bottom parts shows: the transcript button, the resume prompt, the ended card, the away card, the pre-chat fields, the composer. */
+  setMode(mode: { prompt: boolean; closed: boolean; prechat: boolean; away: AwayNotice | undefined; conversation: boolean }): void {
+    this.transcript.render(mode.conversation && !mode.prompt);
     show(this.prompt, mode.prompt && !mode.closed);
     show(this.ended, mode.closed);
     this.away.render(mode.closed ? undefined : mode.away);

@@ -17,8 +17,7 @@ import type { ServerConfig } from './types.js';
 import { ChatView, type Connection } from './view.js';
 import { markSeen, unreadCount, viewMessages } from './view-messages.js';
 
-const STATUS_EVERY_MS = 15_000;
-const TYPING_SHOWN_MS = 5000;
+const [STATUS_EVERY_MS, TYPING_SHOWN_MS] = [15_000, 5000];
 
 /** Wires the panel, the session, realtime and the page's events together; answers the loader's handle. */
 export function mountWidget(boot: Boot, clock: Clock): AppHandle {
@@ -73,6 +72,7 @@ export function mountWidget(boot: Boot, clock: Clock): AppHandle {
       session.startOver();
       view.focusComposer();
     },
+    emailTranscript: () => api.transcript(session.conversationId ?? 0),
   });
 
   const session: ChatSession = new ChatSession({
@@ -162,6 +162,7 @@ export function mountWidget(boot: Boot, clock: Clock): AppHandle {
         if (!change.available) showTyping(false);
         render();
       },
+      statusSubscribed: () => void loadConfig(),
     };
     try {
       const token = () => session.token;
@@ -219,7 +220,7 @@ export function mountWidget(boot: Boot, clock: Clock): AppHandle {
   function render(stick = false): void {
     view.render(viewMessages(session.messages), agentReadSeq, stick);
     const away = awayNotice(availability, session.conversationId !== undefined, clock.now());
-    view.setMode({ prompt: session.ticket !== undefined, closed: session.state === 'closed', prechat: options.prechat && session.conversationId === undefined && !away?.askEmail, away });
+    view.setMode({ prompt: session.ticket !== undefined, closed: session.state === 'closed', prechat: options.prechat && session.conversationId === undefined && !away?.askEmail, away, conversation: session.conversationId !== undefined });
     view.setHeader(assignedAgent ?? lastAuthor, availability ? availability.available : agentsOnline > 0);
     boot.launcher.hidden = !panelOpen && hidesLauncher(availability, session.conversationId !== undefined);
     if (availability) boot.host.setAttribute('data-available', String(availability.available));
