@@ -1,3 +1,4 @@
+import { ConversationLinkStore } from './storage/conversation-link-store.js';
 import type { AddressInfo } from 'node:net';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Logger } from 'pino';
@@ -103,7 +104,7 @@ program
 
 program
   .command('purge')
-  .description('apply the retention policy: closed conversations past CHAT_RETENTION_DAYS, expired sessions and tickets')
+  .description('apply the retention policy: closed conversations past CHAT_RETENTION_DAYS, expired sessions, tickets and email links')
   .action(async () => {
     await withStorage(async (storage, config) => {
       await migrate(storage);
@@ -112,7 +113,8 @@ program
       const removed = config.chat.retentionDays > 0 ? await conversations.purgeClosed(now - config.chat.retentionDays * 86_400_000) : 0;
       const tickets = await conversations.purgeTickets(now);
       const sessions = await agents.purgeSessions(now);
-      process.stdout.write(`Purged ${removed} closed conversation(s), ${sessions} expired session(s), ${tickets} used or expired resume ticket(s).\n`);
+      const links = await new ConversationLinkStore(storage.db).purge(now);
+      process.stdout.write(`Purged ${removed} closed conversation(s), ${sessions} expired session(s), ${tickets} used or expired resume ticket(s), ${links} used or expired email link(s).\n`);
     });
   });
 

@@ -4,23 +4,27 @@ import type { AgentService } from './agents/agent-service.js';
 import type { Broadcaster } from './chat/broadcaster.js';
 import type { ChatRealtime } from './chat/chat-realtime.js';
 import { ChatService } from './chat/chat-service.js';
+import { EmailLinks } from './chat/email-links.js';
 import { InboxService } from './chat/inbox-service.js';
 import { TranscriptService } from './chat/transcript-service.js';
-import { agentNotifierFor, withAgentNotifications } from './compose/agent-notifications.js';
+import { agentNotifierFor, withEventListeners } from './compose/agent-notifications.js';
 import { availabilityFor } from './compose/availability-for.js';
 import { chatRealtimeFor } from './compose/chat-realtime-for.js';
 import { mailFor, type Mail } from './compose/mail-for.js';
 import { openRateLimitRedis, pingRedis } from './compose/rate-limit-redis.js';
 import { embedsRealtime, realtimeNodeFor } from './compose/realtime-node-for.js';
+import { closeTranscripts, remindersFor } from './compose/reminders-for.js';
 import { agentServiceFor, storesOf } from './compose/stores.js';
 import type { Config } from './config/config.js';
 import { startupWarnings } from './config/startup-warnings.js';
 import { buildApp } from './http/app.js';
 import { widgetConfig } from './http/widget-config.js';
 import type { Mailer } from './mail/mailer.js';
+import type { ReminderSweep } from './mail/reminder-sweep.js';
 import { Metrics } from './ops/metrics.js';
 import type { RealtimeNode } from './realtime/realtime-node.js';
 import { createHasher } from './security/hashing.js';
+import { ConversationLinkStore } from './storage/conversation-link-store.js';
 import { migrate, openStorage, type Storage } from './storage/database.js';
 import { systemClock, type Clock } from './time/clock.js';
 import { systemTimers, type Timers } from './time/timers.js';
@@ -39,6 +43,8 @@ export interface Parley {
   realtimeNode: RealtimeNodeProbe | undefined;
   /** Outgoing email: `mail.outbox.enqueue` queues one (docs/email.md); the worker sends it. */
   mail: Mail;
+  /** The follow-up and "unanswered" sweep (docs/email.md): `runOnce` sends what is due now. */
+  reminders: Pick<ReminderSweep, 'runOnce'>;
   close(): Promise<void>;
 }
 
@@ -72,20 +78,27 @@ export async function createParley(config: Config, logger: Logger, overrides: Pa
   const realtime = chatRealtimeFor(config, { node, agentsSeenSince: (since) => stores.agents.seenSince(since), clock, logger });
   const broadcaster = overrides.broadcaster ?? realtime;
   const metrics = new Metrics({ openConversations: () => stores.conversations.countOpen() });
+  const timers = overrides.timers ?? systemTimers;
+  const transcripts = new TranscriptService({ conversations: stores.conversations, views: stores.views, mailer: mail.transcripts });
+  const listeners = [
+    // `availability` is built below, with the chat; it is read only when an event comes.
+    agentNotifierFor(config, { stores, realtime, availability: () => availability, outbox: mail.outbox }),
+    closeTranscripts({ stores, transcripts }),
+  ];
 
   const chat = new ChatService({
     conversations: stores.conversations,
     views: stores.views,
     hasher,
     clock,
-    // `availability` is built below, with the chat; it is read only when an event comes.
-    broadcaster: withAgentNotifications(broadcaster, agentNotifierFor(config, { stores, realtime, availability: () => availability, outbox: mail.outbox }), logger),
+    broadcaster: withEventListeners(broadcaster, listeners, logger),
     logger,
     metrics,
     options: { resumeWindowMs: config.chat.resumeWindowMs, resumeByNetwork: config.chat.resumeByNetwork },
   });
-  const { settings, availability, status } = availabilityFor(config, { stores, realtime, publish: (e) => chat.publish(e), clock, timers: overrides.timers ?? systemTimers, logger });
+  const { settings, availability, status } = availabilityFor(config, { stores, realtime, publish: (e) => chat.publish(e), clock, timers, logger });
   await availability.start();
+  const reminders = remindersFor(config, { storage, stores, outbox: mail.outbox, hasher, clock, timers, logger });
   const agents = agentServiceFor(config, { agents: stores.agents, hasher, clock, realtime });
   const inbox = new InboxService({ conversations: stores.conversations, views: stores.views, chat, clock, agentExists: (id) => agents.isActive(id) });
 
@@ -95,10 +108,11 @@ export async function createParley(config: Config, logger: Logger, overrides: Pa
     metrics,
     chat: {
       chat,
-      transcripts: new TranscriptService({ conversations: stores.conversations, views: stores.views, mailer: mail.transcripts }),
+      transcripts,
+      links: new EmailLinks({ links: new ConversationLinkStore(storage.db), chat, hasher, clock }),
       widgetConfig: async () => {
-        const [now, chosen] = await Promise.all([availability.current(), settings.get()]);
-        return widgetConfig(config, { realtime: realtime.reachable, availability: now, settings: chosen });
+        const chosen = await settings.get();
+        return widgetConfig(config, { realtime: realtime.reachable, availability: await availability.current(chosen.business_hours), settings: chosen });
       },
     },
     agents: { agents, inbox, status, settings },
@@ -112,6 +126,7 @@ export async function createParley(config: Config, logger: Logger, overrides: Pa
     plugins: node ? [node.routes] : [],
   });
   mail.worker.start();
+  reminders.start();
   node?.attach(app.server);
 
   return {
@@ -122,8 +137,10 @@ export async function createParley(config: Config, logger: Logger, overrides: Pa
     realtime,
     realtimeNode: node,
     mail,
+    reminders,
     close: async () => {
       availability.stop();
+      await reminders.stop();
       await mail.close();
       await node?.close();
       await app.close();

@@ -18,7 +18,7 @@ describe.each(ENGINES)('agent API on %s', (engine) => {
         [ADMIN.email, 'Admin', 'admin', true],
         [AGENT.email, AGENT.name, 'agent', true],
       ]);
-      for (const agent of agents) expect(Object.keys(agent).sort()).toEqual(['active', 'created_at', 'email', 'id', 'last_seen_at', 'name', 'notify_email', 'role', 'status']);
+      for (const agent of agents) expect(Object.keys(agent).sort()).toEqual(['active', 'created_at', 'email', 'id', 'last_seen_at', 'name', 'notify_email', 'notify_unanswered', 'role', 'status']);
     });
 
     it('POST agents creates an agent (201, role agent by default, email lower-cased) who can log in', async () => {

@@ -140,6 +140,7 @@ describe.each(ENGINES)('availability on %s', (engine: Engine) => {
         color: '#112233',
         auto_assign: false,
         max_open_per_agent: 10,
+        transcript_on_close: false,
       });
     });
 

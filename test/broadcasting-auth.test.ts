@@ -1,8 +1,8 @@
 import type { LightMyRequestResponse } from 'fastify';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { channelAuth, userAuth } from '../src/realtime/protocol/signatures.js';
-import { ENGINES, skipEngine } from './support/engines.js';
-import { startHarness, TEST_SECRETS, type Harness } from './support/harness.js';
+import { ENGINES } from './support/engines.js';
+import { startHarness, TEST_SECRETS, useHarness, type Harness } from './support/harness.js';
 
 const SOCKET = '123456.7890123';
 const AGENT = { email: 'sam@example.test', name: 'Sam Agent', password: 'sam password 123', role: 'agent' as const };
@@ -20,14 +20,10 @@ let fingerprints = 0;
 const newFingerprint = (): string => `fp${String(++fingerprints).padStart(14, '0')}cafebabe`;
 
 describe.each(ENGINES)('POST /broadcasting/auth on %s', (engine) => {
+  const harness = useHarness(engine);
   let h: Harness;
-
-  beforeEach(async (ctx) => {
-    if (skipEngine(engine)) return ctx.skip();
-    h = await startHarness(engine);
-  });
-  afterEach(async () => {
-    await h?.close();
+  beforeEach(() => {
+    h = harness.h;
   });
 
   /** A visitor's conversation: its id and bearer token. */
@@ -166,14 +162,10 @@ describe.each(ENGINES)('POST /broadcasting/auth on %s', (engine) => {
 });
 
 describe.each(ENGINES)('POST /broadcasting/user-auth on %s', (engine) => {
+  const harness = useHarness(engine);
   let h: Harness;
-
-  beforeEach(async (ctx) => {
-    if (skipEngine(engine)) return ctx.skip();
-    h = await startHarness(engine);
-  });
-  afterEach(async () => {
-    await h?.close();
+  beforeEach(() => {
+    h = harness.h;
   });
 
   it('signs user_data naming the logged-in agent, for pusher:signin', async () => {

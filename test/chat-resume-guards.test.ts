@@ -1,9 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { JOIN_NOTE } from '../src/chat/chat-service.js';
 import { siteOrigin } from '../src/http/routes/chat-routes.js';
 import type { MessageDto } from '../src/chat/dto.js';
-import { ENGINES, skipEngine } from './support/engines.js';
-import { startHarness, type Harness } from './support/harness.js';
+import { ENGINES } from './support/engines.js';
+import { useHarness, type Harness } from './support/harness.js';
 
 const FP_A = 'a'.repeat(64);
 const FP_B = 'b'.repeat(64);
@@ -20,14 +20,10 @@ interface Session {
 }
 
 describe.each(ENGINES)('guards on resume rules 5 and 6 (docs/security.md, "What the resume rules trust") on %s', (engine) => {
+  const harness = useHarness(engine);
   let h: Harness;
-
-  beforeEach(async (ctx) => {
-    if (skipEngine(engine)) return ctx.skip();
-    h = await startHarness(engine);
-  });
-  afterEach(async () => {
-    await h?.close();
+  beforeEach(() => {
+    h = harness.h;
   });
 
   /** Headers of a browser request from `origin`; `NO_ORIGIN`: a request without an Origin header (curl, a server). */

@@ -17,6 +17,7 @@ const SETTINGS: ChatSettingsDto = {
   color: '#2f5bea',
   auto_assign: false,
   max_open_per_agent: 0,
+  transcript_on_close: false,
 };
 
 /** The settings API over settings held in memory; `sent` lists each PATCH body. */
@@ -69,6 +70,19 @@ describe('chat settings form: loading and saving', () => {
     await form.save();
     expect(api.sent).toEqual([{ away_message: 'Back at nine.', offline_mode: 'hide' }]);
     expect(form.state).toMatchObject({ notice: 'Settings saved.', alert: '', saving: false });
+    expect(isDirty(form.state)).toBe(false);
+  });
+
+  it('sends the transcript-on-close switch alone when only it changed, and is clean when switched back', async () => {
+    const { form, api } = await loadedForm();
+    expect(form.state.draft?.transcript_on_close).toBe(false);
+    form.setTranscriptOnClose(true);
+    form.setTranscriptOnClose(false);
+    expect(isDirty(form.state)).toBe(false);
+    form.setTranscriptOnClose(true);
+    await form.save();
+    expect(api.sent).toEqual([{ transcript_on_close: true }]);
+    expect(form.state.draft?.transcript_on_close).toBe(true);
     expect(isDirty(form.state)).toBe(false);
   });
 

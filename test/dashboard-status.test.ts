@@ -131,10 +131,9 @@ describe("dashboard session: other agents' statuses", () => {
     expect(shown(session)).toEqual(['Bo: away', 'Cy: online']);
   });
 
-  it("asks for every agent's status on an admin's dashboard, at start and on each subscription, over the roster's older user_info", async () => {
-    const admin: Agent = { ...ANN, id: 1, name: 'Ada', role: 'admin' };
-    api.agents_ = [admin, { ...ANN, id: 8, name: 'Bo', status: 'away' }, { ...ANN, id: 9, name: 'Cy' }];
-    const session = newSession(admin);
+  it("asks for the team's statuses at start and on each subscription, over the roster's older user_info", async () => {
+    api.team_ = [ANN, { ...ANN, id: 8, name: 'Bo', status: 'away' }, { ...ANN, id: 9, name: 'Cy' }];
+    const session = newSession();
     await settle();
     link.handlers.presence([
       { id: 8, name: 'Bo', status: 'online' },
@@ -142,19 +141,22 @@ describe("dashboard session: other agents' statuses", () => {
     ]);
     expect(shown(session)).toEqual(['Bo: away', 'Cy: online']);
 
-    api.agents_ = [admin, { ...ANN, id: 8, name: 'Bo', status: 'online' }, { ...ANN, id: 9, name: 'Cy', status: 'away' }];
+    api.team_ = [ANN, { ...ANN, id: 8, name: 'Bo', status: 'online' }, { ...ANN, id: 9, name: 'Cy', status: 'away' }];
     link.handlers.agents.AgentStatusChanged({ agent_id: 8, status: 'away' });
     link.up();
     await settle();
     expect(shown(session), 'a status heard live is newer than any list').toEqual(['Bo: away', 'Cy: away']);
-    expect(api.calls.filter((c) => c === 'agents')).toHaveLength(2);
+    expect(api.calls.filter((c) => c === 'team')).toHaveLength(2);
   });
 
-  it('does not ask for the agents list on the dashboard of an agent who is not an admin', async () => {
-    newSession();
+  it("reads the team's statuses on an admin's dashboard the same way, never the admin-only agents list", async () => {
+    const admin: Agent = { ...ANN, id: 1, name: 'Ada', role: 'admin' };
+    api.team_ = [admin, { ...ANN, id: 8, name: 'Bo', status: 'away' }];
+    const session = newSession(admin);
     await settle();
-    link.up();
-    await settle();
+    link.handlers.presence([{ id: 8, name: 'Bo', status: 'online' }]);
+    expect(shown(session)).toEqual(['Bo: away']);
+    expect(api.calls).toContain('team');
     expect(api.calls).not.toContain('agents');
   });
 

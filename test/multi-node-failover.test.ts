@@ -1,24 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { PresenceChannel } from 'pusher-js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  agentClient,
-  agentSend,
-  buildDistOnce,
-  CatchingUpVisitor,
-  clientsFor,
-  Cluster,
-  clusterUnavailable,
-  createAgent,
-  login,
-  startChat,
-  transcript,
-  visitorClient,
-  WebhookSink,
-  type AgentSession,
-  type Chat,
-  type ClusterNode,
-} from './support/cluster.js';
+import { Cluster, clusterUnavailable, type ClusterNode } from './support/cluster.js';
+import { agentClient, agentSend, clientsFor, createAgent, login, startChat, transcript, visitorClient, type AgentSession, type Chat } from './support/cluster-api.js';
+import { CatchingUpVisitor, WebhookSink } from './support/cluster-observers.js';
+import { buildDistOnce } from './support/dist-build.js';
 import { waitFor, type PusherClients, type TestClient } from './support/pusher-clients.js';
 import { TcpBalancer } from './support/tcp-balancer.js';
 

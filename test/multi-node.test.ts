@@ -3,24 +3,9 @@ import type { ChannelAuthorizationHandler, PresenceChannel } from 'pusher-js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { MessageDto } from '../src/chat/dto.js';
 import { MIGRATION_NAMES } from '../src/storage/migrator.js';
-import {
-  agentClient,
-  agentSend,
-  buildDistOnce,
-  call,
-  CLUSTER_ADMIN,
-  clientsFor,
-  Cluster,
-  clusterUnavailable,
-  createAgent,
-  login,
-  startChat,
-  transcript,
-  visitorClient,
-  visitorSend,
-  type AgentSession,
-  type ClusterNode,
-} from './support/cluster.js';
+import { CLUSTER_ADMIN, Cluster, clusterUnavailable, type ClusterNode } from './support/cluster.js';
+import { agentClient, agentSend, call, clientsFor, createAgent, login, startChat, transcript, visitorClient, visitorSend, type AgentSession } from './support/cluster-api.js';
+import { buildDistOnce } from './support/dist-build.js';
 import { waitFor, type PusherClients, type TestClient } from './support/pusher-clients.js';
 
 /**

@@ -1,11 +1,9 @@
 import Echo from 'laravel-echo';
 import PusherJs from 'pusher-js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MessageDto } from '../src/chat/dto.js';
-import { cookieAuthorizer, listeningParley, type PusherClients, waitFor, type TestClient } from './support/pusher-clients.js';
-import { TEST_SECRETS, type Harness } from './support/harness.js';
-
-type Session = Awaited<ReturnType<Harness['loginAs']>>;
+import { useListeningParley, waitFor, type AgentLogin, type TestClient } from './support/pusher-clients.js';
+import { TEST_SECRETS } from './support/harness.js';
 
 let fingerprints = 0;
 const newFingerprint = (): string => `fp${String(++fingerprints).padStart(14, '0')}feedface`;
@@ -15,45 +13,26 @@ const newFingerprint = (): string => `fp${String(++fingerprints).padStart(14, '0
  * real WebSockets and real HTTP: the chat's realtime contract (docs/realtime.md, "Chat channels and events") end to end.
  */
 describe('realtime chat on the embedded server', () => {
-  let h: Harness;
-  let port: number;
-  let clients: PusherClients;
-  let admin: Session;
-
-  beforeEach(async () => {
-    ({ h, port, clients } = await listeningParley());
-    admin = await h.loginAs();
-  });
-  afterEach(async () => {
-    clients?.closeAll();
-    await h?.close();
-  });
-
-  const base = () => `http://127.0.0.1:${port}`;
+  const p = useListeningParley();
+  const { base, agentClient } = p;
 
   const startChat = async (message?: string): Promise<{ id: number; token: string }> => {
-    const res = await h.request({ method: 'POST', url: '/api/chat/start', json: { fingerprint: newFingerprint(), ...(message ? { message } : {}) } });
+    const res = await p.h.request({ method: 'POST', url: '/api/chat/start', json: { fingerprint: newFingerprint(), ...(message ? { message } : {}) } });
     expect(res.statusCode, res.body).toBe(201);
     const body = res.json<{ conversation: { id: number }; visitor_token: string }>();
     return { id: body.conversation.id, token: body.visitor_token };
   };
 
-  const agentReply = async (conversationId: number, body: string, session: Session = admin) => {
-    const res = await h.request({ method: 'POST', url: `/api/agent/conversations/${conversationId}/messages`, json: { body }, headers: session.headers });
+  const agentReply = async (conversationId: number, body: string, session: AgentLogin = p.admin) => {
+    const res = await p.h.request({ method: 'POST', url: `/api/agent/conversations/${conversationId}/messages`, json: { body }, headers: session.headers });
     expect(res.statusCode, res.body).toBe(201);
   };
 
   /** The widget's way: pusher-js's own ajax authoriser, form-encoded, with the visitor's bearer token. */
   const visitorClient = (token: string): Promise<TestClient> =>
-    clients.connect({
+    p.clients.connect({
       channelAuthorization: { endpoint: `${base()}/broadcasting/auth`, transport: 'ajax', headers: { Authorization: `Bearer ${token}` } },
     });
-
-  /**
-   * The dashboard's way. Its browser sends the session cookie itself; Node's XMLHttpRequest may not
-   * set a Cookie header, so this handler posts the same form with fetch.
-   */
-  const agentClient = (session: Session): Promise<TestClient> => clients.connect({ channelAuthorization: { customHandler: cookieAuthorizer(base(), session.cookie) } });
 
   it("delivers an agent's reply to the visitor as MessageSent on private-conversation.{id}", async () => {
     const chat = await startChat('Hello?');
@@ -77,7 +56,7 @@ describe('realtime chat on the embedded server', () => {
   });
 
   it('tells agents on private-agents about new conversations and messages', async () => {
-    const agent = await agentClient(admin);
+    const agent = await agentClient(p.admin);
     await agent.subscribe('private-agents');
 
     const started = agent.nextEvent<{ conversation: { id: number } }>('private-agents', 'ConversationStarted');
@@ -85,38 +64,38 @@ describe('realtime chat on the embedded server', () => {
     expect((await started).conversation.id).toBe(chat.id);
 
     const sent = agent.nextEvent<{ message: MessageDto }>('private-agents', 'MessageSent');
-    const res = await h.request({ method: 'POST', url: `/api/chat/${chat.id}/messages`, json: { body: 'Anyone there?' }, headers: { authorization: `Bearer ${chat.token}` } });
+    const res = await p.h.request({ method: 'POST', url: `/api/chat/${chat.id}/messages`, json: { body: 'Anyone there?' }, headers: { authorization: `Bearer ${chat.token}` } });
     expect(res.statusCode, res.body).toBe(201);
     expect((await sent).message).toMatchObject({ conversation_id: chat.id, sender: 'visitor', body: 'Anyone there?' });
   });
 
   it('announces AvailabilityChanged on chat-status when an agent joins and leaves presence-agents', async () => {
-    const widget = await clients.connect();
+    const widget = await p.clients.connect();
     await widget.subscribe('chat-status');
 
     const online = widget.nextEvent<{ agents_online: number }>('chat-status', 'AvailabilityChanged');
-    const agent = await agentClient(admin);
+    const agent = await agentClient(p.admin);
     await agent.subscribe('presence-agents');
     expect(await online).toEqual({ agents_online: 1, available: true, next_available_at: null });
-    expect((await h.request({ method: 'GET', url: '/api/chat/config' })).json()).toMatchObject({ agents_online: 1 });
+    expect((await p.h.request({ method: 'GET', url: '/api/chat/config' })).json()).toMatchObject({ agents_online: 1 });
 
     const offline = widget.nextEvent<{ agents_online: number }>('chat-status', 'AvailabilityChanged');
     agent.pusher.disconnect();
     expect(await offline).toEqual({ agents_online: 0, available: false, next_available_at: null });
-    expect((await h.request({ method: 'GET', url: '/api/chat/config' })).json()).toMatchObject({ agents_online: 0 });
+    expect((await p.h.request({ method: 'GET', url: '/api/chat/config' })).json()).toMatchObject({ agents_online: 0 });
   });
 
   it('counts an agent with two tabs once', async () => {
-    const widget = await clients.connect();
+    const widget = await p.clients.connect();
     await widget.subscribe('chat-status');
-    const first = await agentClient(admin);
+    const first = await agentClient(p.admin);
     const online = widget.nextEvent<{ agents_online: number }>('chat-status', 'AvailabilityChanged');
     await first.subscribe('presence-agents');
     expect(await online).toEqual({ agents_online: 1, available: true, next_available_at: null });
 
-    const second = await agentClient(admin);
+    const second = await agentClient(p.admin);
     await second.subscribe('presence-agents');
-    expect((await h.request({ method: 'GET', url: '/api/chat/config' })).json()).toMatchObject({ agents_online: 1 });
+    expect((await p.h.request({ method: 'GET', url: '/api/chat/config' })).json()).toMatchObject({ agents_online: 1 });
     // The second tab changed nothing, so the next announcement is the last tab leaving.
     const offline = widget.nextEvent<{ agents_online: number }>('chat-status', 'AvailabilityChanged');
     first.pusher.disconnect();
@@ -124,20 +103,20 @@ describe('realtime chat on the embedded server', () => {
     expect(await offline).toEqual({ agents_online: 0, available: false, next_available_at: null });
   });
 
-  const countConnections = async () => h.parley.realtimeNode?.connectionCount();
+  const countConnections = async () => p.h.parley.realtimeNode?.connectionCount();
 
   it("disconnects a deactivated agent's open dashboard connection (4009), so it stops receiving visitors' messages", async () => {
-    const created = await h.request({ method: 'POST', url: '/api/agent/agents', headers: admin.headers, json: { name: 'Sam', email: 'sam@example.test', password: 'sam-password-123', role: 'agent' } });
+    const created = await p.h.request({ method: 'POST', url: '/api/agent/agents', headers: p.admin.headers, json: { name: 'Sam', email: 'sam@example.test', password: 'sam-password-123', role: 'agent' } });
     expect(created.statusCode).toBe(201);
-    const sam = await h.loginAs('sam@example.test', 'sam-password-123');
+    const sam = await p.h.loginAs('sam@example.test', 'sam-password-123');
     const samClient = await agentClient(sam);
     await samClient.subscribe('private-agents');
     await samClient.subscribe('presence-agents');
-    const adminClient = await agentClient(admin);
+    const adminClient = await agentClient(p.admin);
     await adminClient.subscribe('presence-agents');
 
     const { id } = (created.json() as { agent: { id: number } }).agent;
-    const res = await h.request({ method: 'PATCH', url: `/api/agent/agents/${id}`, headers: admin.headers, json: { active: false } });
+    const res = await p.h.request({ method: 'PATCH', url: `/api/agent/agents/${id}`, headers: p.admin.headers, json: { active: false } });
     expect(res.statusCode).toBe(200);
     // pusher-js does not reconnect after a 4000–4099 close, so nothing more reaches that dashboard.
     await expect.poll(() => samClient.pusher.connection.state, { timeout: 5_000 }).not.toBe('connected');
@@ -154,8 +133,8 @@ describe('realtime chat on the embedded server', () => {
       Pusher: PusherJs,
       key: TEST_SECRETS.REVERB_APP_KEY,
       wsHost: '127.0.0.1',
-      wsPort: port,
-      wssPort: port,
+      wsPort: p.port,
+      wssPort: p.port,
       forceTLS: false,
       enabledTransports: ['ws'],
       disableStats: true,
@@ -178,7 +157,7 @@ describe('realtime chat on the embedded server', () => {
   });
 
   it('tells the widget how to connect in GET /api/chat/config', async () => {
-    const res = await h.request({ method: 'GET', url: '/api/chat/config' });
+    const res = await p.h.request({ method: 'GET', url: '/api/chat/config' });
     expect(res.json()).toMatchObject({
       broadcaster: 'reverb',
       key: TEST_SECRETS.REVERB_APP_KEY,

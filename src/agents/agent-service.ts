@@ -19,6 +19,7 @@ export function toAgentDto(a: AgentRow): AgentDto {
     active: a.deactivated_at === null,
     status: a.status,
     notify_email: a.notify_email === 1,
+    notify_unanswered: a.notify_unanswered === 1,
     created_at: new Date(a.created_at).toISOString(),
     last_seen_at: a.last_seen_at === null ? null : new Date(a.last_seen_at).toISOString(),
   };
@@ -36,6 +37,12 @@ export interface AgentPatch {
   role?: 'admin' | 'agent' | undefined;
   password?: string | undefined;
   active?: boolean | undefined;
+}
+
+/** An agent's email preferences; each left out keeps its value. */
+export interface NotificationPrefs {
+  notify_email?: boolean | undefined;
+  notify_unanswered?: boolean | undefined;
 }
 
 export interface AuthenticatedAgent {
@@ -212,11 +219,23 @@ export class AgentService {
     return row ? ok(row) : fail('not_found', 'Agent not found.');
   }
 
-  /** The agent's own choice to be emailed about new conversations (`PATCH /api/agent/me`). */
-  async setNotifyEmail(agent: AgentRow, on: boolean): Promise<AgentRow> {
-    const notify = on ? 1 : 0;
-    if (agent.notify_email === notify) return agent;
-    return (await this.deps.agents.update(agent.id, { notify_email: notify })) ?? { ...agent, notify_email: notify };
+  /**
+   * The agent's own email preferences (`PATCH /api/agent/me`, docs/email.md, "What is sent when"):
+   * new conversations and conversations left unanswered. Only the given ones change, in one update.
+   */
+  async setNotifications(agent: AgentRow, prefs: NotificationPrefs): Promise<AgentRow> {
+    const changes: { notify_email?: number; notify_unanswered?: number } = {};
+    for (const key of ['notify_email', 'notify_unanswered'] as const) {
+      const wanted = prefs[key];
+      if (wanted !== undefined && (wanted ? 1 : 0) !== agent[key]) changes[key] = wanted ? 1 : 0;
+    }
+    if (Object.keys(changes).length === 0) return agent;
+    return (await this.deps.agents.update(agent.id, changes)) ?? { ...agent, ...changes };
+  }
+
+  /** Active agents for the team roster every agent sees (`GET /api/agent/team`). */
+  async team(): Promise<AgentRow[]> {
+    return (await this.deps.agents.list()).filter((a) => a.deactivated_at === null);
   }
 
   async list(): Promise<AgentRow[]> {

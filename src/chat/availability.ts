@@ -49,8 +49,9 @@ export class Availability {
 
   constructor(private readonly deps: AvailabilityDeps) {}
 
-  async current(): Promise<AvailabilityState> {
-    const [connected, hours] = await Promise.all([this.deps.connectedAgentIds(), this.deps.hours()]);
+  /** Who can answer now; `knownHours`, when the caller has just read the settings, saves reading them again. */
+  async current(knownHours?: BusinessHours | null): Promise<AvailabilityState> {
+    const [connected, hours] = await Promise.all([this.deps.connectedAgentIds(), knownHours === undefined ? this.deps.hours() : knownHours]);
     const online = await this.deps.onlineAmong(connected);
     return { agentsOnline: connected.length, ...decideAvailability({ onlineAndConnected: online.length, hours, now: this.deps.clock.now() }) };
   }

@@ -196,6 +196,11 @@ export class ChatService {
     return ok(await this.session(used.conversation_id, token, note.row.seq));
   }
 
+  /** A new token that sees the whole transcript, and the session it opens (a follow-up email's link). */
+  async grant(conversationId: number): Promise<Session> {
+    return this.session(conversationId, await this.issueToken(conversationId, 1), 1);
+  }
+
   /** The access a bearer token gives to a conversation; nothing when the token does not open it. */
   async authorize(conversationId: number, token: string): Promise<VisitorAccess | undefined> {
     return this.deps.conversations.findByToken(conversationId, this.deps.hasher.hash(TOKEN, token));

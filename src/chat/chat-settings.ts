@@ -8,6 +8,7 @@ export const SETTINGS_DEFAULTS = {
   offline_mode: 'form',
   auto_assign: false,
   max_open_per_agent: 10,
+  transcript_on_close: false,
 } as const satisfies Partial<ChatSettingsDto>;
 
 /** The chat settings an admin edits (docs/api.md, "Chat settings"), stored in the database so every node reads the same. */
@@ -37,6 +38,7 @@ export class ChatSettings {
     if (patch.color !== undefined) columns.color = patch.color;
     if (patch.auto_assign !== undefined) columns.auto_assign = patch.auto_assign ? 1 : 0;
     if (patch.max_open_per_agent !== undefined) columns.max_open_per_agent = patch.max_open_per_agent;
+    if (patch.transcript_on_close !== undefined) columns.transcript_on_close = patch.transcript_on_close ? 1 : 0;
     const settings = this.toDto(await this.deps.store.update(columns));
     for (const listener of this.listeners) await listener();
     return settings;
@@ -56,6 +58,7 @@ export class ChatSettings {
       color: row.color ?? this.deps.defaults.color,
       auto_assign: row.auto_assign === null ? SETTINGS_DEFAULTS.auto_assign : row.auto_assign === 1,
       max_open_per_agent: row.max_open_per_agent ?? SETTINGS_DEFAULTS.max_open_per_agent,
+      transcript_on_close: row.transcript_on_close === null ? SETTINGS_DEFAULTS.transcript_on_close : row.transcript_on_close === 1,
     };
   }
 }

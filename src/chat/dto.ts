@@ -142,6 +142,8 @@ export interface ChatSettingsDto {
   color: string;
   auto_assign: boolean;
   max_open_per_agent: number;
+  /** The visitor is emailed the transcript when a conversation closes (off by default). */
+  transcript_on_close: boolean;
 }
 
 /** An agent account as the agent API answers it. */
@@ -155,6 +157,8 @@ export interface AgentDto {
   status: AgentStatus;
   /** Emailed about new conversations (`PATCH /api/agent/me`); on for new agents. */
   notify_email: boolean;
+  /** Emailed about conversations left unanswered past a delay (`PATCH /api/agent/me`); on for new agents. */
+  notify_unanswered: boolean;
   created_at: string;
   last_seen_at: string | null;
 }

@@ -20,6 +20,8 @@ export interface Transcript {
   /** The page the conversation was started on, linked back to when stored. */
   pageUrl: string | null;
   lines: TranscriptLine[];
+  /** Why it is sent: the visitor asked, or the conversation closed (`transcript_on_close`, once per closing). */
+  reason: { kind: 'requested' } | { kind: 'closed'; closedAt: number };
 }
 
 /** The chat's port to outgoing email: implemented in src/mail, wired in src/compose. */
@@ -34,7 +36,7 @@ export class TranscriptService {
   constructor(private readonly deps: { conversations: ConversationStore; views: Views; mailer: TranscriptMailer }) {}
 
   /** Queues the messages this token may see, in order, to the conversation's email. */
-  async request(access: VisitorAccess): Promise<Result<{ status: 'queued' | 'suppressed' }>> {
+  async request(access: VisitorAccess, reason: Transcript['reason'] = { kind: 'requested' }): Promise<Result<{ status: 'queued' | 'suppressed' }>> {
     const c = access.conversation;
     if (c.visitor_email === null || c.visitor_email === '') {
       return fail('no_email', 'This conversation has no email address to send the transcript to.');
@@ -49,7 +51,7 @@ export class TranscriptService {
       if (rows.length < PAGE) break;
       after = rows.at(-1)?.seq ?? after;
     }
-    const outcome = await this.deps.mailer.sendTranscript({ to: c.visitor_email, conversationId: c.id, pageUrl: c.page_url, lines });
+    const outcome = await this.deps.mailer.sendTranscript({ to: c.visitor_email, conversationId: c.id, pageUrl: c.page_url, lines, reason });
     return ok({ status: outcome.status === 'suppressed' ? 'suppressed' : 'queued' });
   }
 }

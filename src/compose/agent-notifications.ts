@@ -60,14 +60,21 @@ export class AgentNotifier {
   }
 }
 
-/** Passes every chat event on, then lets the notifier see it; a failed email is logged, never the chat's failure. */
-export function withAgentNotifications(inner: Broadcaster, notifier: Pick<AgentNotifier, 'handle'>, logger: Logger): Broadcaster {
+/** Something that reacts to committed chat events (an email to send): never the chat's failure. */
+export interface ChatEventListener {
+  handle(event: ChatEvent): Promise<void>;
+}
+
+/** Passes every chat event on, then lets each listener see it in turn; a listener's failure is logged. */
+export function withEventListeners(inner: Broadcaster, listeners: ChatEventListener[], logger: Logger): Broadcaster {
   return {
     publish: async (event) => {
       try {
         await inner.publish(event);
       } finally {
-        await notifier.handle(event).catch((error: unknown) => logger.error({ err: error, event: event.name }, 'agent notification failed'));
+        for (const listener of listeners) {
+          await listener.handle(event).catch((error: unknown) => logger.error({ err: error, event: event.name }, 'chat event listener failed'));
+        }
       }
     },
     close: () => inner.close(),

@@ -74,6 +74,10 @@ export interface Config {
     greeting: string;
     color: string;
     retentionDays: number;
+    /** `CHAT_FOLLOWUP_DELAY_SECONDS`: an unread agent reply waits this long before the visitor is emailed; 0 never. */
+    followUpDelayMs: number;
+    /** `CHAT_UNANSWERED_DELAY_SECONDS`: a visitor message waits this long before agents are emailed; 0 never. */
+    unansweredDelayMs: number;
   };
   /** Outgoing email: the mailer and the sender (docs/email.md). */
   mail: MailConfig;

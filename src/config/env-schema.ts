@@ -103,6 +103,8 @@ export const envSchema = z.object({
     .regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #2563eb')
     .default('#2563eb'),
   CHAT_RETENTION_DAYS: z.coerce.number().int().min(0).default(0),
+  CHAT_FOLLOWUP_DELAY_SECONDS: z.coerce.number().min(0).max(86_400).default(120),
+  CHAT_UNANSWERED_DELAY_SECONDS: z.coerce.number().min(0).max(604_800).default(300),
   CHAT_RATE_LIMIT_START: rate.default('10/1m'),
   CHAT_RATE_LIMIT_SEND: rate.default('60/1m'),
   CHAT_RATE_LIMIT_LOOKUP: rate.default('20/1m'),

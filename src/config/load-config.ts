@@ -130,6 +130,8 @@ export function loadConfig(env: Record<string, string | undefined>, secrets?: Pa
       greeting: e.CHAT_GREETING,
       color: e.CHAT_COLOR,
       retentionDays: e.CHAT_RETENTION_DAYS,
+      followUpDelayMs: Math.round(e.CHAT_FOLLOWUP_DELAY_SECONDS * 1000),
+      unansweredDelayMs: Math.round(e.CHAT_UNANSWERED_DELAY_SECONDS * 1000),
     },
     mail,
     rateLimits: rates,

@@ -67,6 +67,15 @@ export const resumeBody = z.object(
   { error: 'must be a JSON object' },
 );
 
+/** `POST /api/chat/link`: the token of a follow-up email's link; the fingerprint, when sent, is only checked for shape. */
+export const linkBody = z.object(
+  {
+    token: z.string({ error: (i) => (i.input === undefined ? 'is required' : 'must be a string') }).min(1, 'is required').max(200),
+    fingerprint: fingerprint.optional(),
+  },
+  { error: 'must be a JSON object' },
+);
+
 export const sendBody = z.object(
   { body: messageBody, client_message_id: clientMessageId.optional() },
   { error: 'must be a JSON object' },
@@ -134,13 +143,14 @@ export function pathId(value: string): number | undefined {
   return /^[1-9]\d{0,15}$/.test(value) ? Number(value) : undefined;
 }
 
-/** `PATCH /api/agent/me`: the agent's own status and email preference; one of them at least. */
+/** `PATCH /api/agent/me`: the agent's own status and email preferences; one of them at least. */
 export const agentMePatchBody = z
   .object(
     {
       status: z.enum(['online', 'away'], { error: 'must be online or away' }).optional(),
       notify_email: z.boolean({ error: 'must be true or false' }).optional(),
+      notify_unanswered: z.boolean({ error: 'must be true or false' }).optional(),
     },
     { error: 'must be a JSON object' },
   )
-  .refine((b) => b.status !== undefined || b.notify_email !== undefined, { message: 'is required', path: ['status'] });
+  .refine((b) => b.status !== undefined || b.notify_email !== undefined || b.notify_unanswered !== undefined, { message: 'is required', path: ['status'] });

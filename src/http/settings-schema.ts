@@ -54,6 +54,7 @@ export const settingsPatchBody = z.strictObject(
     color: z.string({ error: 'must be a string' }).regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #2563eb').optional(),
     auto_assign: z.boolean({ error: 'must be true or false' }).optional(),
     max_open_per_agent: z.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(100, 'must be at most 100').optional(),
+    transcript_on_close: z.boolean({ error: 'must be true or false' }).optional(),
   },
   { error: (i) => (i.code === 'unrecognized_keys' ? `has unknown field(s): ${i.keys.join(', ')}` : 'must be a JSON object') },
 );

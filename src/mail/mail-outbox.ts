@@ -1,4 +1,4 @@
-import type { EmailQueueStore, EnqueueOutcome } from '../storage/email-queue-store.js';
+import type { EmailQueueStore, EnqueueOutcome, NewEmail } from '../storage/email-queue-store.js';
 import type { EmailSuppressionStore } from '../storage/email-suppression-store.js';
 import type { Clock } from '../time/clock.js';
 import { renderEmail, type EmailDraft } from './email-template.js';
@@ -39,14 +39,26 @@ export class MailOutbox {
   ) {}
 
   async enqueue(request: EmailRequest): Promise<EmailRequestOutcome> {
-    const { queue, suppressions, tokens, clock, sender, wake } = this.deps;
-    if (await suppressions.isSuppressed(request.to)) return { status: 'suppressed' };
-    const rendered = renderEmail(request.draft, { sender, unsubscribeUrl: tokens.url(request.to) });
-    const outcome = await queue.enqueue(
-      { to: request.to, kind: request.kind, ...rendered, ...(request.dedupeKey !== undefined ? { dedupeKey: request.dedupeKey } : {}), ...(request.sendAfter !== undefined ? { sendAfter: request.sendAfter } : {}) },
-      clock.now(),
-    );
-    if (outcome.status === 'queued') wake();
+    const email = await this.prepare(request);
+    if (email === undefined) return { status: 'suppressed' };
+    const outcome = await this.deps.queue.enqueue(email, this.deps.clock.now());
+    if (outcome.status === 'queued') this.deps.wake();
     return outcome;
+  }
+
+  /**
+   * The row `enqueue` would store, for a caller that queues it in a transaction of its own (a
+   * follow-up's claim) and then calls `wake`; undefined when the address unsubscribed.
+   */
+  async prepare(request: EmailRequest): Promise<NewEmail | undefined> {
+    const { suppressions, tokens, sender } = this.deps;
+    if (await suppressions.isSuppressed(request.to)) return undefined;
+    const rendered = renderEmail(request.draft, { sender, unsubscribeUrl: tokens.url(request.to) });
+    return { to: request.to, kind: request.kind, ...rendered, ...(request.dedupeKey !== undefined ? { dedupeKey: request.dedupeKey } : {}), ...(request.sendAfter !== undefined ? { sendAfter: request.sendAfter } : {}) };
+  }
+
+  /** Lets the local worker send what was queued without waiting for its timer. */
+  wake(): void {
+    this.deps.wake();
   }
 }

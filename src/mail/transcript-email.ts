@@ -7,6 +7,8 @@ export interface TranscriptEmailData {
   conversationId: number;
   pageUrl: string | null;
   lines: { sender: 'visitor' | 'agent' | 'system'; author?: string; sentAt: number; body: string }[];
+  /** The visitor asked (the default), or the conversation closed. */
+  reason?: { kind: 'requested' } | { kind: 'closed'; closedAt: number };
 }
 
 /** "2026-12-03 13:40 UTC": one zone for every reader, since the email cannot know theirs. */
@@ -14,7 +16,8 @@ const when = (ms: number): string => `${new Date(ms).toISOString().slice(0, 16).
 
 /** The `transcript` email (docs/email.md, "What is sent when"): every message with its author and time. */
 export const transcriptEmail: EmailTemplate<TranscriptEmailData> = (data) => {
-  const blocks: EmailBlock[] = [{ kind: 'paragraph', text: 'Here is the transcript of your conversation, as you asked.' }];
+  const intro = data.reason?.kind === 'closed' ? 'Your conversation has been closed. Here is its transcript.' : 'Here is the transcript of your conversation, as you asked.';
+  const blocks: EmailBlock[] = [{ kind: 'paragraph', text: intro }];
   for (const line of data.lines) {
     blocks.push(line.author === undefined ? { kind: 'paragraph', text: `${when(line.sentAt)}: ${line.body}` } : { kind: 'quote', author: `${line.author}, ${when(line.sentAt)}`, text: line.body });
   }
@@ -28,6 +31,8 @@ export class TranscriptMail {
   constructor(private readonly outbox: Pick<MailOutbox, 'enqueue'>) {}
 
   async sendTranscript(data: TranscriptEmailData): Promise<EmailRequestOutcome> {
-    return this.outbox.enqueue({ to: data.to, kind: 'transcript', draft: transcriptEmail(data) });
+    // A closing is mailed once however often its event is seen; a visitor's requests are limited by rate instead.
+    const closed = data.reason?.kind === 'closed' ? { dedupeKey: `transcript-closed:${data.conversationId}:${data.reason.closedAt}` } : {};
+    return this.outbox.enqueue({ to: data.to, kind: 'transcript', draft: transcriptEmail(data), ...closed });
   }
 }

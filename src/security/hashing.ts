@@ -6,6 +6,9 @@ export interface Hasher {
   hash(domain: string, value: string): string;
 }
 
+/** The hashing domain of the single-use links in follow-up emails (docs/email.md, "Follow-up links"). */
+export const CONVERSATION_LINK = 'conversation-link';
+
 export function createHasher(appKey: Buffer): Hasher {
   return {
     hash: (domain, value) => createHmac('sha256', appKey).update(domain).update('\0').update(value).digest('hex'),

@@ -24,6 +24,26 @@ export type EnqueueOutcome = { status: 'queued'; id: number } | { status: 'dupli
 /** Counts per status, for tests, metrics and `/up`-style checks. */
 export type QueueCounts = Record<EmailRow['status'], number>;
 
+/** Queues one email on `db`, the store's connection or a caller's transaction (a follow-up's claim); a known dedupe key is a no-op. */
+export async function insertEmail(db: Kysely<Database>, email: NewEmail, now: number): Promise<EnqueueOutcome> {
+  const row = await db
+    .insertInto('email_queue')
+    .values({
+      kind: email.kind,
+      recipient: email.to,
+      subject: email.subject,
+      text_body: email.text,
+      html_body: email.html,
+      dedupe_key: email.dedupeKey ?? null,
+      send_after: email.sendAfter ?? now,
+      created_at: now,
+    })
+    .onConflict((oc) => oc.column('dedupe_key').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return row ? { status: 'queued', id: Number(row.id) } : { status: 'duplicate' };
+}
+
 /**
  * The durable email queue (docs/email.md, "Delivery guarantees"). A node claims due rows with a
  * lease; the claim is one statement (`FOR UPDATE SKIP LOCKED` on PostgreSQL, a conditional
@@ -35,23 +55,8 @@ export class EmailQueueStore {
     private readonly engine: Engine,
   ) {}
 
-  async enqueue(email: NewEmail, now: number): Promise<EnqueueOutcome> {
-    const row = await this.db
-      .insertInto('email_queue')
-      .values({
-        kind: email.kind,
-        recipient: email.to,
-        subject: email.subject,
-        text_body: email.text,
-        html_body: email.html,
-        dedupe_key: email.dedupeKey ?? null,
-        send_after: email.sendAfter ?? now,
-        created_at: now,
-      })
-      .onConflict((oc) => oc.column('dedupe_key').doNothing())
-      .returning('id')
-      .executeTakeFirst();
-    return row ? { status: 'queued', id: Number(row.id) } : { status: 'duplicate' };
+  enqueue(email: NewEmail, now: number): Promise<EnqueueOutcome> {
+    return insertEmail(this.db, email, now);
   }
 
   /** Claims up to `limit` due rows for `node` until `now + leaseMs`, counting an attempt on each. */

@@ -5,6 +5,7 @@ import * as resumeGuards from './migrations/0002-resume-guards.js';
 import * as emailQueue from './migrations/0003-email-queue.js';
 import * as availability from './migrations/0004-availability.js';
 import * as agentNotifications from './migrations/0005-agent-notifications.js';
+import * as followUps from './migrations/0006-follow-ups.js';
 
 type EngineMigration = { up(db: Kysely<unknown>, engine: Engine): Promise<void>; down(db: Kysely<unknown>): Promise<void> };
 
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, EngineMigration> = {
   '0003-email-queue': emailQueue,
   '0004-availability': availability,
   '0005-agent-notifications': agentNotifications,
+  '0006-follow-ups': followUps,
 };
 
 /** Every migration's name, in order. */

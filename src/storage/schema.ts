@@ -24,6 +24,10 @@ export interface ConversationsTable {
   closed_at: Millis | null;
   /** The `Origin` of the request that started it (null without one): rules 5 and 6 match only that site. */
   origin: string | null;
+  /** The highest agent message a follow-up email covered, or that was read in time (docs/email.md). */
+  followup_seq: Generated<number>;
+  /** The highest visitor message agents were emailed about as unanswered. */
+  unanswered_seq: Generated<number>;
 }
 
 export interface MessagesTable {
@@ -69,6 +73,8 @@ export interface AgentsTable {
   status: Generated<'online' | 'away'>;
   /** 1: emailed about new conversations (docs/email.md); 0: not. */
   notify_email: Generated<number>;
+  /** 1: emailed about conversations left unanswered past `CHAT_UNANSWERED_DELAY_SECONDS`; 0: not. */
+  notify_unanswered: Generated<number>;
 }
 
 export interface AgentSessionsTable {
@@ -94,6 +100,17 @@ export interface ChatSettingsTable {
   max_open_per_agent: number | null;
   updated_at: Millis | null;
   boundary_announced_at: Millis | null;
+  /** 1: the visitor is mailed the transcript when the conversation closes; null or 0: not. */
+  transcript_on_close: number | null;
+}
+
+/** A single-use link of a follow-up email that reopens its conversation in the widget (docs/api.md). */
+export interface ConversationLinksTable {
+  token_hash: string;
+  conversation_id: number;
+  created_at: Millis;
+  expires_at: Millis;
+  used_at: Millis | null;
 }
 
 /** One queued email (docs/email.md): `pending` until sent, or `failed` after its last attempt, or `suppressed`. */
@@ -132,6 +149,7 @@ export interface Database {
   chat_settings: ChatSettingsTable;
   email_queue: EmailQueueTable;
   email_suppressions: EmailSuppressionsTable;
+  conversation_links: ConversationLinksTable;
 }
 
 export type ConversationRow = Selectable<ConversationsTable>;

@@ -17,6 +17,7 @@ const EMPTY: ChatSettingsRow = {
   max_open_per_agent: null,
   updated_at: null,
   boundary_announced_at: null,
+  transcript_on_close: null,
 };
 
 /** The one row of chat settings, shared by every node through the database. */

@@ -112,7 +112,8 @@ describe('fuzzing the agent API', () => {
           shapedObject({ name: fc.constantFrom('N', ' '), role: fc.constantFrom('agent', 'admin', 'root'), password: password(), active: fc.constantFrom(true, false, 'false') }),
         ),
     },
-    { name: 'PATCH /api/agent/me', runs: RUNS, requests: () => requests('PATCH', () => '/api/agent/me', shapedObject({ status: fc.constantFrom('online', 'away', 'busy') })) },
+    { name: 'PATCH /api/agent/me', runs: RUNS, requests: () => requests('PATCH', () => '/api/agent/me', shapedObject({ status: fc.constantFrom('online', 'away', 'busy'), notify_email: fc.constantFrom(true, false, 'yes'), notify_unanswered: fc.constantFrom(true, false, 0) })) },
+    { name: 'GET /api/agent/team', runs: RUNS, requests: () => requests('GET', () => '/api/agent/team') },
     { name: 'GET /api/agent/settings', runs: RUNS, requests: () => requests('GET', () => '/api/agent/settings') },
     {
       name: 'PATCH /api/agent/settings',
@@ -133,6 +134,7 @@ describe('fuzzing the agent API', () => {
             offline_mode: fc.constantFrom('form', 'hide', 'ghost'),
             color: fc.constantFrom('#2563eb', 'red'),
             auto_assign: fc.constantFrom(true, 'true'),
+            transcript_on_close: fc.constantFrom(true, false, 1),
             max_open_per_agent: fc.constantFrom(1, 100, 0, 1e300),
           }),
         ),

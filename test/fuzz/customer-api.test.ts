@@ -112,6 +112,10 @@ describe('fuzzing the customer API', () => {
       name: 'POST /api/chat/resume',
       requests: () => requests('POST', () => '/api/chat/resume', shapedObject({ resume_ticket: fc.constantFrom(ticket, 'x', 'x'.repeat(201)), fingerprint: valid.fingerprint() })),
     },
+    {
+      name: 'POST /api/chat/link',
+      requests: () => requests('POST', () => '/api/chat/link', shapedObject({ token: fc.constantFrom('x', 'x'.repeat(43), 'x'.repeat(201), ticket), fingerprint: valid.fingerprint() })),
+    },
     { name: 'GET /api/chat/{id}/status', requests: () => requests('GET', (id) => `/api/chat/${id}/status`, undefined, ['x']) },
     { name: 'GET /api/chat/{id}/messages', requests: () => requests('GET', (id) => `/api/chat/${id}/messages`, undefined, ['after', 'limit']) },
     {

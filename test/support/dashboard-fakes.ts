@@ -9,7 +9,7 @@ import { failureOf, networkFailure, type ApiResult } from '../../web/shared/api-
 
 export const at = (s: number) => new Date(1_700_000_000_000 + s * 1000).toISOString();
 
-export const ANN: Agent = { id: 7, email: 'ann@example.com', name: 'Ann', role: 'agent', active: true, status: 'online', notify_email: true, created_at: at(0), last_seen_at: null };
+export const ANN: Agent = { id: 7, email: 'ann@example.com', name: 'Ann', role: 'agent', active: true, status: 'online', notify_email: true, notify_unanswered: true, created_at: at(0), last_seen_at: null };
 
 export const conversation = (id: number, extra: Partial<Conversation> = {}): Conversation => ({
   id,
@@ -93,10 +93,10 @@ export class FakeAgentApi implements AgentApi {
   async setStatus(status: AgentStatus) {
     return this.answer(`status ${status}`, () => this.statusAnswers.shift() ?? ok({ agent: { ...ANN, status } }));
   }
-  /** Every agent as `GET /api/agent/agents` lists them. */
-  agents_: Agent[] = [ANN];
-  async agents() {
-    return this.answer('agents', () => ok({ agents: this.agents_ }));
+  /** The team as `GET /api/agent/team` lists it for every agent. */
+  team_: Agent[] = [ANN];
+  async team() {
+    return this.answer('team', () => ok({ agents: this.team_.map(({ id, name, role, status }) => ({ id, name, role, status })) }));
   }
   async logout() {
     return this.answer('logout', () => ok({}));

@@ -1,3 +1,4 @@
+import { afterEach, beforeEach } from 'vitest';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import pino from 'pino';
 import { RecordingBroadcaster } from '../../src/broadcasting/null-broadcaster.js';
@@ -5,7 +6,7 @@ import { ManualClock } from '../../src/time/clock.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { createParley, type Parley } from '../../src/main.js';
 import type { Engine } from '../../src/storage/engine.js';
-import { freshStorage } from './engines.js';
+import { freshStorage, skipEngine } from './engines.js';
 
 export const TEST_SECRETS = {
   APP_KEY: 'base64:' + Buffer.alloc(32, 7).toString('base64'),
@@ -89,4 +90,26 @@ export async function startHarness(engine: Engine, env: Record<string, string> =
   };
 
   return { app, parley, clock, events, config, request, loginAs, close: () => parley.close() };
+}
+
+/** A fresh harness per test on `engine` (skipped where the engine is not up), closed after it; `restart` swaps in one started with other settings. */
+export function useHarness(engine: Engine, env: Record<string, string> = {}): { readonly h: Harness; restart(env: Record<string, string>): Promise<void> } {
+  let h: Harness | undefined;
+  beforeEach(async (ctx) => {
+    if (skipEngine(engine)) return ctx.skip();
+    h = await startHarness(engine, env);
+  });
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+  return {
+    get h(): Harness {
+      return h as Harness;
+    },
+    restart: async (next) => {
+      await h?.close();
+      h = await startHarness(engine, next);
+    },
+  };
 }

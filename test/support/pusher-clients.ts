@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { afterEach, beforeEach } from 'vitest';
 import { startHarness, type Harness } from './harness.js';
 import PusherJsModule, { type Channel, type ChannelAuthorizationHandler, type Options } from 'pusher-js';
 
@@ -155,4 +156,33 @@ export async function listeningParley(): Promise<ListeningParley> {
   await h.app.listen({ port: 0, host: '127.0.0.1' });
   const port = (h.app.server.address() as AddressInfo).port;
   return { h, port, clients: new PusherClients({ port, key: h.config.broadcast.reverb.key }) };
+}
+
+/** An agent's login: its cookie, CSRF token and the headers that carry them. */
+export type AgentLogin = Awaited<ReturnType<Harness['loginAs']>>;
+
+/** A `ListeningParley` with the admin logged in, and dashboard clients for any agent. */
+export interface ListeningParleyWithAdmin extends ListeningParley {
+  admin: AgentLogin;
+  /** `http://127.0.0.1:PORT` */
+  base(): string;
+  /** A pusher-js client authorised the dashboard's way, with `session`'s cookie. */
+  agentClient(session: AgentLogin): Promise<TestClient>;
+}
+
+/** Starts a `listeningParley` and logs the admin in before each test; closes clients and Parley afterwards. */
+export function useListeningParley(): ListeningParleyWithAdmin {
+  const p = {
+    base: () => `http://127.0.0.1:${p.port}`,
+    agentClient: (session) => p.clients.connect({ channelAuthorization: { customHandler: cookieAuthorizer(p.base(), session.cookie) } }),
+  } as ListeningParleyWithAdmin;
+  beforeEach(async () => {
+    Object.assign(p, await listeningParley());
+    p.admin = await p.h.loginAs();
+  });
+  afterEach(async () => {
+    p.clients?.closeAll();
+    await p.h?.close();
+  });
+  return p;
 }

@@ -1,9 +1,11 @@
 import { useState } from 'preact/hooks';
 import { api } from './api.js';
+import type { EmailPreferences } from './preferences/email-preferences.js';
+import { EmailPreferencesSection } from './preferences/email-preferences-view.js';
 import type { Agent } from './types.js';
 
-/** `/stratus/account`: the agent's own password, and "log out everywhere". */
-export function AccountPage({ self, onLoggedOutEverywhere }: { self: Agent; onLoggedOutEverywhere: () => void }) {
+/** `/stratus/account`: the agent's own email preferences, password, and "log out everywhere". */
+export function AccountPage({ self, prefs, onLoggedOutEverywhere }: { self: Agent; prefs: EmailPreferences; onLoggedOutEverywhere: () => void }) {
   const [form, setForm] = useState({ current: '', next: '', confirm: '' });
   const [message, setMessage] = useState('');
   const [error, setError] = useState('');
@@ -45,6 +47,7 @@ export function AccountPage({ self, onLoggedOutEverywhere }: { self: Agent; onLo
         {message && <p class="notice" role="status">{message}</p>}
         {error && <p class="error" role="alert">{error}</p>}
       </div>
+      <EmailPreferencesSection prefs={prefs} />
       <form class="new-agent" data-parley="change-password" onSubmit={changePassword} aria-labelledby="password-title">
         <h2 id="password-title">Change your password</h2>
         <label for="current-password">Current password</label>

@@ -15,6 +15,13 @@ export interface ConversationPage {
   earlier_conversations: Conversation[];
 }
 
+/** An agent as `GET /api/agent/team` lists them for every agent. */
+export type TeamMember = Pick<Agent, 'id' | 'name' | 'role' | 'status'>;
+
+/** `PATCH /api/agent/me`: the agent's own email preferences, each optional. */
+export const savePreferences = (change: { notify_email?: boolean; notify_unanswered?: boolean }): Promise<ApiResult<{ agent: Agent }>> =>
+  api('PATCH', '/api/agent/me', change);
+
 /** What an agent can do to a conversation from its header. */
 export type ConversationAction = 'assign' | 'unassign' | 'close' | 'reopen';
 
@@ -28,8 +35,8 @@ export interface AgentApi {
   act(id: number, action: ConversationAction): Promise<ApiResult<{ conversation: Conversation }>>;
   /** `PATCH /api/agent/me`: the agent's own status, kept across logins. */
   setStatus(status: AgentStatus): Promise<ApiResult<{ agent: Agent }>>;
-  /** `GET /api/agent/agents` (admins only): every agent, with their status. */
-  agents(): Promise<ApiResult<{ agents: Agent[] }>>;
+  /** `GET /api/agent/team` (every agent): the active agents with their status, no emails. */
+  team(): Promise<ApiResult<{ agents: TeamMember[] }>>;
   logout(): Promise<ApiResult<unknown>>;
 }
 
@@ -50,6 +57,6 @@ export const httpAgentApi: AgentApi = {
   reply: (id, body, clientMessageId) => api('POST', `/api/agent/conversations/${id}/messages`, { body, client_message_id: clientMessageId }),
   act: (id, action) => api('POST', `/api/agent/conversations/${id}/${ACTIONS[action][0]}`, ACTIONS[action][1]),
   setStatus: (status) => api('PATCH', '/api/agent/me', { status }),
-  agents: () => api('GET', '/api/agent/agents'),
+  team: () => api('GET', '/api/agent/team'),
   logout: () => api('POST', '/api/agent/logout'),
 };

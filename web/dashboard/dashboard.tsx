@@ -1,10 +1,12 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { AccountPage } from './account-page.js';
+import { savePreferences } from './agent-api.js';
 import { AgentsPage } from './agents-page.js';
 import { browserSession } from './browser-session.js';
 import { ConversationView } from './conversation.js';
 import { InboxList } from './inbox.js';
 import { totalUnread, visibleRows } from './inbox-state.js';
+import { EmailPreferences } from './preferences/email-preferences.js';
 import { isConnected } from './session/session-state.js';
 import { SettingsPage } from './settings/settings-page.js';
 import { TopBar, type PageName } from './top-bar.js';
@@ -34,6 +36,8 @@ export function Dashboard({ agent, path, onLoggedOut }: Props) {
     return created;
   });
   const state = useSessionState(session);
+  // Kept across page changes: the account page shows what was saved, not the login's copy.
+  const [prefs] = useState(() => new EmailPreferences(agent, savePreferences));
 
   useEffect(() => {
     session.start();
@@ -80,7 +84,7 @@ export function Dashboard({ agent, path, onLoggedOut }: Props) {
       ) : page === 'settings' ? (
         <SettingsPage self={agent} />
       ) : page === 'account' ? (
-        <AccountPage self={agent} onLoggedOutEverywhere={loggedOut} />
+        <AccountPage self={agent} prefs={prefs} onLoggedOutEverywhere={loggedOut} />
       ) : (
         <div class={state.selected === null ? 'columns' : 'columns has-selection'}>
           <InboxList

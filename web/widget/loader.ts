@@ -1,5 +1,6 @@
 import { textOn } from './app/color.js';
 import type { WidgetConfig } from '../../src/chat/dto.js';
+import { stripLink } from './app/email-link.js';
 import { hasStoredChat } from './app/identity.js';
 import { hidesLauncher } from './app/offline.js';
 import { wasOpen } from './app/panel-memory.js';
@@ -13,12 +14,15 @@ declare const __APP_VERSION__: string;
 /**
  * `live-chat.js`: draws the launcher and defines `window.LiveChat`. The chat code (and with it
  * pusher-js) loads only when the visitor opens the chat, or at once when this browser already
- * has a conversation or unsent messages, when the panel was open on the tab's previous page, or
- * when the launcher hides while nobody is available (the chat code then shows it again when
- * someone is). Reads localStorage and sessionStorage; never writes them.
+ * has a conversation or unsent messages, when the panel was open on the tab's previous page, when
+ * the address carries a follow-up email's link, or when the launcher hides while nobody is
+ * available (the chat code then shows it again when someone is). Reads localStorage and
+ * sessionStorage; never writes them; takes a follow-up email's link out of the address.
  */
 (function loader(win: Window, doc: Document) {
   if (win.LiveChat) return;
+  // A follow-up email's link (docs/widget.md): out of the address at once; the chat then loads to open it.
+  const link = stripLink(win);
   const script = (doc.currentScript as HTMLScriptElement | null) ?? doc.querySelector<HTMLScriptElement>('script[src*="live-chat.js"]');
   let options = resolve(defaults(script), script ? fromAttributes(script) : {});
   if (win.LiveChatConfig) options = resolve(options, win.LiveChatConfig);
@@ -79,7 +83,7 @@ declare const __APP_VERSION__: string;
     tag.async = true;
     tag.onload = () => {
       launcher.removeAttribute('aria-busy');
-      const boot: Boot = { win, options, host, root, launcher, badge, emit, openNow: openWhenLoaded, config };
+      const boot: Boot = { win, options, host, root, launcher, badge, emit, openNow: openWhenLoaded, config, link };
       app = win.ParleyWidgetApp?.mount(boot);
       if (!app) console.error('[parley] the chat code loaded but did not start');
     };
@@ -120,7 +124,7 @@ declare const __APP_VERSION__: string;
     } catch {
       // Storage blocked: nothing stored; the chat loads when opened (rule 6 applies then).
     }
-    if (stored) return load(false);
+    if (stored || link !== undefined) return load(false);
     // Only the config says whether the admin hides the launcher while nobody is available: it waits
     // for the answer, but never more than a moment, so a slow server does not cost the chat button.
     launcher.hidden = true;

@@ -44,6 +44,8 @@ export interface Boot {
   openNow: boolean;
   /** `GET /api/chat/config` as the loader read it, when it did (to decide whether the launcher hides). */
   config?: WidgetConfig | undefined;
+  /** The token of a follow-up email's link, taken out of the address by the loader ('' when malformed). */
+  link?: string | undefined;
 }
 
 /** The chat code's handle, driven by the loader's `window.LiveChat`. */

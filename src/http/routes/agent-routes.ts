@@ -126,10 +126,15 @@ export async function agentRoutes(app: FastifyInstance, deps: AgentRouteDeps): P
     authed.patch('/api/agent/me', async (request, reply) => {
       const input = validate(agentMePatchBody, request.body);
       if (!input.ok) return sendFailure(reply, input.error);
-      const { status, notify_email } = input.value;
-      const agent = notify_email === undefined ? me(request) : await agents.setNotifyEmail(me(request), notify_email);
+      const { status, ...prefs } = input.value;
+      const agent = await agents.setNotifications(me(request), prefs);
       return { agent: toAgentDto(status === undefined ? agent : await deps.status.set(agent, status)) };
     });
+
+    // Every agent sees who is on the team and their status; emails and account details stay admin-only.
+    authed.get('/api/agent/team', async () => ({
+      agents: (await agents.team()).map((a) => ({ id: a.id, name: a.name, role: a.role, status: a.status })),
+    }));
 
     await authed.register(settingsRoutes, { settings: deps.settings });
 

@@ -1,16 +1,19 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ChatService, VisitorAccess, VisitorContext } from '../../chat/chat-service.js';
+import type { EmailLinks } from '../../chat/email-links.js';
 import type { TranscriptService } from '../../chat/transcript-service.js';
 import type { Rate } from '../../config/rate.js';
 import { HttpFailure, sendFailure } from '../../errors/http-failure.js';
 import { perIpLimit } from '../per-ip-limit.js';
-import { fingerprint as fingerprintSchema, lookupBody, messagesQuery, pathId, readBody, resumeBody, sendBody, startBody } from '../schemas.js';
+import { fingerprint as fingerprintSchema, linkBody, lookupBody, messagesQuery, pathId, readBody, resumeBody, sendBody, startBody } from '../schemas.js';
 import { validate } from '../validation.js';
 import type { WidgetConfig } from '../widget-config.js';
 
 export interface ChatRouteDeps {
   chat: ChatService;
   transcripts: TranscriptService;
+  /** Opens a conversation from a follow-up email's link. */
+  links: EmailLinks;
   widgetConfig: () => Promise<WidgetConfig>;
   rates: { start: Rate; send: Rate; lookup: Rate; resume: Rate; read: Rate; transcript: Rate };
 }
@@ -55,6 +58,14 @@ export async function chatRoutes(app: FastifyInstance, deps: ChatRouteDeps): Pro
     const input = validate(resumeBody, { fingerprint: request.headers['x-client-fingerprint'], ...(request.body as object) });
     if (!input.ok) return sendFailure(reply, input.error);
     const result = await chat.resume(input.value.resume_ticket, input.value.fingerprint, visitorContext(request, input.value.fingerprint));
+    if (!result.ok) return sendFailure(reply, result.error);
+    return result.value;
+  });
+
+  app.post('/api/chat/link', { config: perIpLimit('resume', deps.rates.resume) }, async (request, reply) => {
+    const input = validate(linkBody, request.body);
+    if (!input.ok) return sendFailure(reply, input.error);
+    const result = await deps.links.redeem(input.value.token);
     if (!result.ok) return sendFailure(reply, result.error);
     return result.value;
   });

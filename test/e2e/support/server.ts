@@ -188,6 +188,8 @@ export interface ParleyServer {
   agent: Agent;
   /** Replies as the agent; shorthand for `agent.reply`. */
   agentReply(conversationId: number, body: string): Promise<ApiMessage>;
+  /** Ends the process (`SIGKILL`: a crash) and starts it again on the same storage and port; `process` is the new one after. */
+  restart(signal?: NodeJS.Signals): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -219,10 +221,23 @@ export async function startParley(extraEnv: Record<string, string> = {}): Promis
     rmSync(cwd, { recursive: true, force: true });
   };
   try {
-    const parley = processes.spawn(['start'], { cwd, env });
+    let parley = processes.spawn(['start'], { cwd, env });
     await parley.listening(20_000);
     const agent = await Agent.login(url);
-    return { url, process: parley, agent, agentReply: (id, body) => agent.reply(id, body), stop };
+    const server: ParleyServer = {
+      url,
+      process: parley,
+      agent,
+      agentReply: (id, body) => agent.reply(id, body),
+      restart: async (signal = 'SIGKILL') => {
+        await parley.stop(signal);
+        parley = processes.spawn(['start'], { cwd, env });
+        await parley.listening(20_000);
+        server.process = parley;
+      },
+      stop,
+    };
+    return server;
   } catch (error) {
     await stop();
     throw error;

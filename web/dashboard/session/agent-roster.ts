@@ -46,7 +46,7 @@ export class AgentRoster {
     this.publish();
   }
 
-  /** Every agent's status as the server lists them (`GET /api/agent/agents`, admins): newer than any roster's `user_info`. */
+  /** Every agent's status as the server lists them (`GET /api/agent/team`): newer than any roster's `user_info`. */
   seed(agents: readonly { id: number; status: AgentStatus }[]): void {
     for (const { id, status } of agents) if (!this.heard.has(id)) this.statuses.set(id, status);
     this.publish();

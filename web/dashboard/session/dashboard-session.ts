@@ -237,12 +237,11 @@ export class DashboardSession {
   }
 
   /**
-   * The presence roster's `user_info` is as old as each agent's subscription: an admin's dashboard
-   * asks for every agent's status instead (docs/dashboard.md, "Your status").
+   * The presence roster's `user_info` is as old as each agent's subscription: every dashboard asks
+   * for the team's statuses instead, at start and on each subscription (docs/dashboard.md, "Your status").
    */
   private loadStatuses(): void {
-    if (this.deps.agent.role !== 'admin') return;
-    void this.deps.api.agents().then((result) => {
+    void this.deps.api.team().then((result) => {
       if (result.ok && !this.stopped) this.roster.seed(result.data.agents);
     });
   }

@@ -10,6 +10,7 @@ export interface SettingsDraft {
   offline_mode: OfflineMode;
   greeting: string;
   color: string;
+  transcript_on_close: boolean;
 }
 
 export type TextField = 'away_message' | 'greeting' | 'color';
@@ -35,6 +36,7 @@ const draftOf = (settings: ChatSettingsDto, defaultZone: string): SettingsDraft 
   offline_mode: settings.offline_mode,
   greeting: settings.greeting,
   color: settings.color,
+  transcript_on_close: settings.transcript_on_close,
 });
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -47,7 +49,7 @@ export function changesOf(state: SettingsFormState): Partial<ChatSettingsDto> {
   const hours = hoursFromDraft(draft.hours);
   // Compared in the draft's own shape: the server may list closed days as [] where the draft leaves them out.
   if (!same(hours, hoursFromDraft(draftFromHours(saved.business_hours, draft.hours.timezone)))) changes.business_hours = hours;
-  for (const field of ['away_message', 'offline_mode', 'greeting', 'color'] as const) {
+  for (const field of ['away_message', 'offline_mode', 'greeting', 'color', 'transcript_on_close'] as const) {
     if (draft[field] !== saved[field]) Object.assign(changes, { [field]: draft[field] });
   }
   return changes;
@@ -91,6 +93,11 @@ export class SettingsForm {
 
   setOfflineMode(mode: OfflineMode): void {
     this.edit('offline_mode', (draft) => ({ ...draft, offline_mode: mode }));
+  }
+
+  /** Whether visitors are emailed the transcript when a conversation closes. */
+  setTranscriptOnClose(on: boolean): void {
+    this.edit('transcript_on_close', (draft) => ({ ...draft, transcript_on_close: on }));
   }
 
   useHours(enabled: boolean): void {

@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Agent, OfflineMode } from '../types.js';
 import { useSessionState } from '../use-session.js';
 import { describedBy, FieldError } from './field-error.js';
-import { errorSlots, placeErrors } from './field-errors.js';
+import { errorId, errorSlots, placeErrors } from './field-errors.js';
 import { HoursEditor } from './hours-editor.js';
 import { httpSettingsApi } from './settings-api.js';
 import { isDirty, SettingsForm } from './settings-form.js';
@@ -13,7 +13,7 @@ const OFFLINE_MODES: [OfflineMode, string][] = [
   ['hide', 'Hide the chat launcher'],
 ];
 
-/** `/stratus/settings`: business hours, the away message, what the widget does when nobody is available, greeting and colour. Admins only. */
+/** `/stratus/settings`: business hours, the away message, what the widget does when nobody is available, greeting, colour and the transcript on close. Admins only. */
 export function SettingsPage({ self }: { self: Agent }) {
   const [form] = useState(() => new SettingsForm({ api: httpSettingsApi, defaultZone: browserTimeZone() }));
   const state = useSessionState(form);
@@ -92,6 +92,22 @@ export function SettingsPage({ self }: { self: Agent }) {
               <span class="muted">{draft.color}</span>
             </span>
             <FieldError slot="color" errors={errors} />
+          </fieldset>
+          <fieldset class="settings-section">
+            <legend>Email to visitors</legend>
+            <label class="check">
+              <input
+                type="checkbox"
+                name="transcript_on_close"
+                checked={draft.transcript_on_close}
+                onChange={(e) => form.setTranscriptOnClose(e.currentTarget.checked)}
+                aria-describedby={errors.transcript_on_close ? `settings-transcript-hint ${errorId('transcript_on_close')}` : 'settings-transcript-hint'}
+                aria-invalid={errors.transcript_on_close ? true : undefined}
+              />
+              Email visitors the transcript when a conversation closes
+            </label>
+            <p class="hint" id="settings-transcript-hint">Only visitors who gave an email address get it.</p>
+            <FieldError slot="transcript_on_close" errors={errors} />
           </fieldset>
           <div class="save-bar">
             <button type="submit" class="primary" disabled={!dirty || state.saving}>

@@ -39,6 +39,7 @@ export class ChatApi {
   start = (input: StartInput) => this.call<Joined>('POST', '/api/chat/start', input);
   lookup = (fingerprint: string) => this.call<LookupAnswer>('POST', '/api/chat/lookup', { fingerprint });
   resume = (ticket: string, fingerprint: string) => this.call<Joined>('POST', '/api/chat/resume', { resume_ticket: ticket, fingerprint });
+  link = (token: string, fingerprint: string) => this.call<Joined>('POST', '/api/chat/link', { token, fingerprint });
   status = (id: number) => this.call<ConversationStatus>('GET', `/api/chat/${id}/status`, undefined, true);
   messages = (id: number, after: number, limit = 200) =>
     this.call<{ messages: ChatMessage[]; last_seq: number }>('GET', `/api/chat/${id}/messages?after=${after}&limit=${limit}`, undefined, true);

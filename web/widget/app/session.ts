@@ -131,6 +131,18 @@ export class ChatSession {
     }
   }
 
+  /** A follow-up email's link (docs/widget.md, "Links from follow-up emails"): sends wait while it is redeemed; its conversation replaces the current one. */
+  async follow(redeem: () => Promise<Joined | undefined>): Promise<boolean> {
+    this.checking = true;
+    const joined = await redeem().finally(() => (this.checking = false));
+    if (!joined) return false;
+    this.forgetGone();
+    this.lookedUp = true;
+    this.adopt(joined, true);
+    this.flusher.kick();
+    return true;
+  }
+
   /** The visitor's answer to "Continue your earlier conversation?". */
   async answerPrompt(accept: boolean): Promise<void> {
     const ticket = this.ticket;

@@ -3,6 +3,7 @@ export const DEFAULT_STRINGS = {
   openChat: 'Open chat',
   closeChat: 'Close chat',
   chat: 'Chat',
+  conversation: 'Conversation',
   title: 'Chat with us',
   online: "We're online",
   away: 'Leave a message',
@@ -35,6 +36,8 @@ export const DEFAULT_STRINGS = {
   transcriptUnsubscribed: 'Your email address has unsubscribed from our emails, so nothing was sent.',
   transcriptNoEmail: 'We have no email address for this conversation.',
   transcriptFailed: 'The transcript could not be sent. Please try again later.',
+  linkExpired: 'This link has expired or was already used. You can start a new conversation here.',
+  linkUnreachable: 'We could not reach the chat to open your link. You can start a new conversation here.',
 };
 
 export type Strings = typeof DEFAULT_STRINGS;

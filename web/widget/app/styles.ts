@@ -25,6 +25,7 @@ box-shadow:0 12px 40px rgba(0,0,0,.25),0 2px 8px rgba(0,0,0,.1);animation:pin .1
 button,textarea,input{font:inherit;color:inherit}
 button:focus{outline:none}
 button:focus-visible,a:focus-visible,textarea:focus-visible,input:focus-visible{outline:3px solid var(--pa);outline-offset:2px}
+.scroll:focus-visible{outline:3px solid var(--pa);outline-offset:-3px}
 .head button:focus-visible{outline-color:var(--pat)}
 .status{padding:7px 16px;font-size:13px;background:#fef3c7;color:#78350f;border-bottom:1px solid #fde68a}
 .scroll{flex:1;overflow-y:auto;padding:16px 14px 8px;overscroll-behavior:contain;scroll-behavior:smooth}

@@ -49,6 +49,8 @@ export class ChatView {
   private readonly emailInput: HTMLInputElement;
   private readonly prechatError: HTMLElement;
   private readonly form: HTMLFormElement;
+  private connection: Connection = 'online';
+  private notice = '';
 
   constructor(
     private readonly boot: Boot,
@@ -64,7 +66,8 @@ export class ChatView {
     this.greeting = h(doc, 'p', { class: 'greet', hidden: true });
     const log = h(doc, 'div', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-label': s.chat, 'data-parley': 'messages' });
     this.list = new MessageList(doc, log, s);
-    this.scroll = h(doc, 'div', { class: 'scroll' }, this.greeting, log);
+    // Focusable so a long conversation scrolls with the keyboard too (WCAG 2.1.1).
+    this.scroll = h(doc, 'div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': s.conversation }, this.greeting, log);
     this.typingLine = h(doc, 'div', { class: 'typing', 'data-parley': 'typing', 'aria-live': 'polite', hidden: true }, s.typing);
 
     const yes = h(doc, 'button', { class: 'btn primary', type: 'button' }, s.resumeYes);
@@ -170,8 +173,15 @@ export class ChatView {
   }
 
   setConnection(connection: Connection): void {
-    this.status.textContent = connection === 'offline' ? this.strings.offline : connection === 'reconnecting' ? this.strings.reconnecting : '';
-    show(this.status, connection !== 'online');
+    this.connection = connection;
+    this.status.textContent = connection === 'offline' ? this.strings.offline : connection === 'reconnecting' ? this.strings.reconnecting : this.notice;
+    show(this.status, this.status.textContent !== '');
+  }
+
+  /** A line for the status area while connected (a follow-up email's link that opened nothing); gone once the visitor sends. */
+  setNotice(text: string): void {
+    this.notice = text;
+    this.setConnection(this.connection);
   }
 
   setTyping(typing: boolean): void {
@@ -239,6 +249,7 @@ export class ChatView {
     if (actions.send(text)) {
       this.composer.value = '';
       this.autosize();
+      if (this.notice) this.setNotice('');
     }
   }
 

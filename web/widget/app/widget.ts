@@ -2,6 +2,7 @@ import type { AppHandle, Boot, WidgetOptions } from '../shared.js';
 import { ChatApi } from './api.js';
 import type { Clock } from '../../shared/clock.js';
 import { Delivery } from '../../shared/delivery.js';
+import { followLink } from './email-link.js';
 import { DeviceIdentity } from './fingerprint.js';
 import { createLog } from './log.js';
 import { connectEcho, connectPusher, type ConversationEvents, type EchoLike, type LinkEvents, type RealtimeLink } from './realtime.js';
@@ -40,8 +41,7 @@ export function mountWidget(boot: Boot, clock: Clock): AppHandle {
   let link: RealtimeLink | undefined;
   let config: ServerConfig | undefined;
   let active: number | undefined;
-  let lastWhisper = 0;
-  let lastStatusCheck = clock.now();
+  let [lastWhisper, lastStatusCheck] = [0, clock.now()];
   let typingTimer: unknown;
   const retries = new Retries(clock);
   let lastStatus = '';
@@ -281,7 +281,7 @@ export function mountWidget(boot: Boot, clock: Clock): AppHandle {
 
   view.setDraft(memory.draft);
   void loadConfig();
-  void checkStored();
+  void (boot.link === undefined ? checkStored() : followLink(boot.link, { api, retries, session, view, strings, host: boot.host, fingerprint: () => device.ensure(), open: () => open(false), checkStored }));
   if (boot.openNow || memory.open) open(boot.openNow);
   else render();
 
