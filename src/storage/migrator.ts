@@ -6,6 +6,7 @@ import * as emailQueue from './migrations/0003-email-queue.js';
 import * as availability from './migrations/0004-availability.js';
 import * as agentNotifications from './migrations/0005-agent-notifications.js';
 import * as followUps from './migrations/0006-follow-ups.js';
+import * as inboxTools from './migrations/0007-inbox-tools.js';
 
 type EngineMigration = { up(db: Kysely<unknown>, engine: Engine): Promise<void>; down(db: Kysely<unknown>): Promise<void> };
 
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, EngineMigration> = {
   '0004-availability': availability,
   '0005-agent-notifications': agentNotifications,
   '0006-follow-ups': followUps,
+  '0007-inbox-tools': inboxTools,
 };
 
 /** Every migration's name, in order. */

@@ -102,6 +102,51 @@ export interface ChatSettingsTable {
   boundary_announced_at: Millis | null;
   /** 1: the visitor is mailed the transcript when the conversation closes; null or 0: not. */
   transcript_on_close: number | null;
+  /** Round robin: the agent who got the last conversation assigned automatically. */
+  last_assigned_agent_id: number | null;
+}
+
+/** A saved answer: shared (`owner_id` 0) or one agent's own. */
+export interface CannedResponsesTable {
+  id: Generated<number>;
+  owner_id: number;
+  shortcut: string;
+  body: string;
+  created_by: number | null;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+/** An internal note: agents only; placed among the messages by `after_seq` (the `last_seq` when written). */
+export interface NotesTable {
+  id: Generated<number>;
+  conversation_id: number;
+  agent_id: number | null;
+  body: string;
+  client_message_id: string | null;
+  after_seq: number;
+  created_at: Millis;
+}
+
+export interface LabelsTable {
+  id: Generated<number>;
+  name: string;
+  color: string | null;
+  created_at: Millis;
+}
+
+export interface ConversationLabelsTable {
+  conversation_id: number;
+  label_id: number;
+}
+
+/** The visitor's rating of a closed conversation, once; `agent_id`: the assignee when rated. */
+export interface ConversationRatingsTable {
+  conversation_id: number;
+  score: number;
+  comment: string | null;
+  agent_id: number | null;
+  created_at: Millis;
 }
 
 /** A single-use link of a follow-up email that reopens its conversation in the widget (docs/api.md). */
@@ -150,6 +195,11 @@ export interface Database {
   email_queue: EmailQueueTable;
   email_suppressions: EmailSuppressionsTable;
   conversation_links: ConversationLinksTable;
+  canned_responses: CannedResponsesTable;
+  notes: NotesTable;
+  labels: LabelsTable;
+  conversation_labels: ConversationLabelsTable;
+  conversation_ratings: ConversationRatingsTable;
 }
 
 export type ConversationRow = Selectable<ConversationsTable>;

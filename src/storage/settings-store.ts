@@ -18,6 +18,7 @@ const EMPTY: ChatSettingsRow = {
   updated_at: null,
   boundary_announced_at: null,
   transcript_on_close: null,
+  last_assigned_agent_id: null,
 };
 
 /** The one row of chat settings, shared by every node through the database. */
