@@ -8,6 +8,7 @@
  *   npm run bench                 3 rounds (5–6 minutes on a quiet 2-core machine)
  *   npm run bench:quick           1 round, shorter steps (2–3 minutes)
  *   npm run bench -- --rounds 5 --skip pg,polling
+ *   npm run bench -- --only search   search over 1,000,000 messages on SQLite alone (names: realtime, path, polling, pg, search)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -21,6 +22,7 @@ import { startServer, type ServerKind } from './lib/servers.js';
 import { startConversations } from './lib/chat-client.js';
 import { CHAT_PATH, chatPathSqlite, chatPathTwoNodes } from './scenarios/chat-path.js';
 import { pollingVsWebSocket } from './scenarios/polling.js';
+import { searchRows, searchScenario, type SearchResult } from './scenarios/search.js';
 import { chat, fanout, idle } from './scenarios/realtime.js';
 import { summaryRows, type RealtimeSet, type Results, type Round } from './summary.js';
 
@@ -29,9 +31,14 @@ const { values: opts } = parseArgs({
     quick: { type: 'boolean', default: false },
     rounds: { type: 'string' },
     skip: { type: 'string', default: '' },
+    only: { type: 'string', default: '' },
   },
 });
-const skip = new Set(opts.skip.split(',').filter(Boolean));
+const SCENARIOS = ['realtime', 'path', 'polling', 'pg', 'search'];
+const only = opts.only.split(',').filter(Boolean);
+// --only runs the named scenarios: every other one is skipped (the full chat path is recorded in the realtime rounds, so it keeps them).
+if (only.includes('path')) only.push('realtime');
+const skip = new Set([...opts.skip.split(',').filter(Boolean), ...(only.length > 0 ? SCENARIOS.filter((name) => !only.includes(name)) : [])]);
 const PLAN = opts.quick
   ? { rounds: 1, loadMs: 2000, stepMs: 1500, pathMs: 3000, pollMs: 6000 }
   : { rounds: 3, loadMs: 4000, stepMs: 2000, pathMs: 4000, pollMs: 10_000 };
@@ -126,13 +133,15 @@ async function sqliteChat(load: LoadGenerators, results: Results): Promise<void>
 
 async function main(): Promise<void> {
   const started = Date.now();
-  ensureBuilt();
+  // The search scenario runs src/ in this process: only the servers need dist/.
+  if (SCENARIOS.some((name) => name !== 'search' && !skip.has(name))) ensureBuilt();
   const info = machine();
   console.log(`bench: ${PLAN.rounds} round(s) on ${info.cpus} × ${info.model}, node ${info.node}, load average ${info.loadAverageAtStart.join(' ')}`);
   const load = new LoadGenerators();
   const results: Results = { rounds: [] };
+  let search: SearchResult | { error: string } | undefined;
   try {
-    for (let i = 0; i < PLAN.rounds; i++) {
+    for (let i = 0; i < PLAN.rounds && !skip.has('realtime'); i++) {
       console.log(`round ${i + 1}/${PLAN.rounds}`);
       // Alternate who goes first, so a drift in machine load over a round favours neither.
       const order: ServerKind[] = i % 2 === 0 ? ['floor', 'parley'] : ['parley', 'floor'];
@@ -145,10 +154,14 @@ async function main(): Promise<void> {
       console.log('PostgreSQL, one node then two nodes over Redis');
       results.twoNodes = await attempt('two nodes', () => chatPathTwoNodes(load, PLAN.pathMs));
     }
+    if (!skip.has('search')) {
+      console.log('search: 1,000,000 messages on SQLite (building takes minutes)');
+      search = await attempt('search', () => searchScenario());
+    }
   } finally {
     await load.close();
   }
-  const rows = summaryRows(results);
+  const rows = [...(results.rounds.length > 0 ? summaryRows(results) : []), ...searchRows(search)];
   const seconds = (Date.now() - started) / 1000;
   // Other work on the machine shows in the absolute figures far more than in the ratios: say how busy it was.
   const busy = `load average ${info.loadAverageAtStart.join(' ')} at start, ${loadavg().map((l) => l.toFixed(2)).join(' ')} at end`;

@@ -6,8 +6,17 @@ import type { ChatRealtime } from './chat/chat-realtime.js';
 import { ChatService } from './chat/chat-service.js';
 import { EmailLinks } from './chat/email-links.js';
 import { InboxService } from './chat/inbox-service.js';
+import { LabelService } from './chat/labels.js';
+import { RatingService } from './chat/ratings.js';
+import { CannedResponses } from './chat/canned-responses.js';
 import { TranscriptService } from './chat/transcript-service.js';
 import { agentNotifierFor, withEventListeners } from './compose/agent-notifications.js';
+import { assignmentFor } from './compose/assignment-for.js';
+import { mentionNotifierFor } from './compose/mention-notifications.js';
+import { NoteService } from './chat/notes.js';
+import { NoteStore } from './storage/note-store.js';
+import { SearchService } from './chat/search.js';
+import { SearchIndex } from './storage/search-index.js';
 import { availabilityFor } from './compose/availability-for.js';
 import { chatRealtimeFor } from './compose/chat-realtime-for.js';
 import { mailFor, type Mail } from './compose/mail-for.js';
@@ -25,6 +34,7 @@ import { Metrics } from './ops/metrics.js';
 import type { RealtimeNode } from './realtime/realtime-node.js';
 import { createHasher } from './security/hashing.js';
 import { ConversationLinkStore } from './storage/conversation-link-store.js';
+import { CannedResponseStore } from './storage/canned-response-store.js';
 import { migrate, openStorage, type Storage } from './storage/database.js';
 import { systemClock, type Clock } from './time/clock.js';
 import { systemTimers, type Timers } from './time/timers.js';
@@ -80,10 +90,14 @@ export async function createParley(config: Config, logger: Logger, overrides: Pa
   const metrics = new Metrics({ openConversations: () => stores.conversations.countOpen() });
   const timers = overrides.timers ?? systemTimers;
   const transcripts = new TranscriptService({ conversations: stores.conversations, views: stores.views, mailer: mail.transcripts });
+  // Automatic assignment (docs/dashboard.md): publishes through `chat`, built below, once an event comes.
+  const { assignment, listener: assigner } = assignmentFor({ storage, stores, realtime, publish: () => (e) => chat.publish(e), timers, logger });
   const listeners = [
+    assigner,
     // `availability` is built below, with the chat; it is read only when an event comes.
     agentNotifierFor(config, { stores, realtime, availability: () => availability, outbox: mail.outbox }),
     closeTranscripts({ stores, transcripts }),
+    mentionNotifierFor(config, { stores, outbox: mail.outbox }),
   ];
 
   const chat = new ChatService({
@@ -98,9 +112,14 @@ export async function createParley(config: Config, logger: Logger, overrides: Pa
   });
   const { settings, availability, status } = availabilityFor(config, { stores, realtime, publish: (e) => chat.publish(e), clock, timers, logger });
   await availability.start();
+  await assignment.prime();
   const reminders = remindersFor(config, { storage, stores, outbox: mail.outbox, hasher, clock, timers, logger });
   const agents = agentServiceFor(config, { agents: stores.agents, hasher, clock, realtime });
-  const inbox = new InboxService({ conversations: stores.conversations, views: stores.views, chat, clock, agentExists: (id) => agents.isActive(id) });
+  const notes = new NoteService({ notes: new NoteStore(storage.db), agents: () => stores.agents.list(), clock, publish: (e) => chat.publish(e) });
+  const inbox = new InboxService({ conversations: stores.conversations, views: stores.views, chat, clock, agentExists: (id) => agents.isActive(id), notes });
+
+  const labels = new LabelService({ labels: stores.labels, conversations: stores.conversations, views: stores.views, publish: (e) => chat.publish(e), clock });
+  const ratings = new RatingService({ ratings: stores.ratings, views: stores.views, publish: (e) => chat.publish(e), clock });
 
   const app = await buildApp({
     config,
@@ -109,6 +128,7 @@ export async function createParley(config: Config, logger: Logger, overrides: Pa
     chat: {
       chat,
       transcripts,
+      ratings,
       links: new EmailLinks({ links: new ConversationLinkStore(storage.db), chat, hasher, clock }),
       widgetConfig: async () => {
         const chosen = await settings.get();
@@ -117,11 +137,16 @@ export async function createParley(config: Config, logger: Logger, overrides: Pa
     },
     agents: { agents, inbox, status, settings },
     broadcastingAuth: { chat, agents, signing: realtime.signing },
+    labels,
+    ratingReports: ratings,
+    canned: new CannedResponses({ store: new CannedResponseStore(storage.db), clock }),
     checks: {
       database: () => storage.ping(),
       ...(redis ? { redis: () => pingRedis(redis, node?.checks.redis) } : {}),
     },
     ...(redis && config.redis ? { rateLimitRedis: { client: redis, nameSpace: `${config.redis.prefix}rate:` } } : {}),
+    notes,
+    search: new SearchService(SearchIndex.for(storage.db, storage.engine)),
     unsubscribe: mail.unsubscribe,
     plugins: node ? [node.routes] : [],
   });
@@ -140,6 +165,7 @@ export async function createParley(config: Config, logger: Logger, overrides: Pa
     reminders,
     close: async () => {
       availability.stop();
+      await assignment.stop();
       await reminders.stop();
       await mail.close();
       await node?.close();

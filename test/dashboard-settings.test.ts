@@ -16,7 +16,7 @@ const SETTINGS: ChatSettingsDto = {
   greeting: 'Hi! How can we help?',
   color: '#2f5bea',
   auto_assign: false,
-  max_open_per_agent: 0,
+  max_open_per_agent: 10,
   transcript_on_close: false,
 };
 
@@ -125,6 +125,49 @@ describe('chat settings form: loading and saving', () => {
   });
 });
 
+describe('chat settings form: automatic assignment', () => {
+  it('loads the switch and the limit, and sends both (the limit as a number) when they change', async () => {
+    const { form, api } = await loadedForm();
+    expect(form.state.draft).toMatchObject({ auto_assign: false, max_open_per_agent: '10' });
+    form.setAutoAssign(true);
+    form.setMaxOpenPerAgent('3');
+    await form.save();
+    expect(api.sent).toEqual([{ auto_assign: true, max_open_per_agent: 3 }]);
+    expect(form.state.draft).toMatchObject({ auto_assign: true, max_open_per_agent: '3' });
+    expect(isDirty(form.state)).toBe(false);
+  });
+
+  it('reads a limit typed back to the saved number as unchanged', async () => {
+    const { form } = await loadedForm();
+    form.setMaxOpenPerAgent('4');
+    form.setMaxOpenPerAgent('10.0');
+    expect(isDirty(form.state)).toBe(false);
+    form.setAutoAssign(true);
+    expect(changesOf(form.state)).toEqual({ auto_assign: true });
+  });
+
+  it('refuses a blank limit before sending, next to the field, and forgets the problem once it is edited', async () => {
+    const { form, api } = await loadedForm();
+    form.setMaxOpenPerAgent(' ');
+    await form.save();
+    expect(api.sent).toEqual([]);
+    expect(form.state).toMatchObject({ errors: { max_open_per_agent: 'Give a whole number of conversations.' }, alert: 'Not saved: check the fields marked below.', refusals: 1 });
+    form.setMaxOpenPerAgent('5');
+    expect(form.state.errors).toEqual({});
+  });
+
+  it("leaves the range to the server and keeps its answer for the field, with the draft as typed", async () => {
+    const { form, api } = await loadedForm();
+    api.saveAnswers.push(failureOf(422, { error: { code: 'validation_failed', message: 'The request is invalid.', fields: { max_open_per_agent: 'must be at most 100' } } }));
+    form.setMaxOpenPerAgent('500');
+    await form.save();
+    expect(api.sent).toEqual([{ max_open_per_agent: 500 }]);
+    expect(form.state).toMatchObject({ errors: { max_open_per_agent: 'must be at most 100' }, alert: 'Not saved: check the fields marked below.', refusals: 1 });
+    expect(form.state.draft?.max_open_per_agent).toBe('500');
+    expect(placeErrors(form.state.errors, errorSlots(form.state.draft!)).at).toEqual({ max_open_per_agent: 'must be at most 100' });
+  });
+});
+
 describe('chat settings form: business hours', () => {
   it('proposes weekdays 09:00 to 17:00 in the browser zone when hours are first switched on, and sends them', async () => {
     const { form, api } = await loadedForm();
@@ -228,6 +271,8 @@ describe('chat settings page: where each problem shows', () => {
         business_hours: 'Invalid.',
         away_message: 'Too long.',
         max_open_per_agent: 'Too small.',
+        auto_assign: 'Not a switch.',
+        widget_position: 'Unknown.',
       },
       errorSlots(await draft()),
     );
@@ -238,8 +283,10 @@ describe('chat settings page: where each problem shows', () => {
       'business_hours.holidays.0': 'Invalid date.',
       business_hours: 'Invalid.',
       away_message: 'Too long.',
+      max_open_per_agent: 'Too small.',
+      auto_assign: 'Not a switch.',
     });
-    expect(placed.elsewhere).toEqual(['max open per agent: Too small.']);
+    expect(placed.elsewhere).toEqual(['widget position: Unknown.']);
   });
 
   it('offers every zone the browser knows, plus UTC and the saved zone, sorted and once each', () => {

@@ -30,6 +30,9 @@ export function toBroadcasts(event: ChatEvent): ChatBroadcast[] {
     }
     case 'AgentStatusChanged':
       return [{ channels: [AGENTS_CHANNEL], event: event.name, data: { agent_id: event.agentId, status: event.status } }];
+    // Internal notes never reach the conversation's channel: its visitor must not see them.
+    case 'NoteAdded':
+      return [{ channels: [AGENTS_CHANNEL], event: event.name, data: { note: event.note } }];
     default: {
       const unreachable: never = event;
       throw new Error(`Unknown chat event ${JSON.stringify(unreachable)}`);

@@ -12,6 +12,22 @@ export interface MessageDto {
   created_at: string;
 }
 
+/** An internal note as agents see it (docs/api.md, "Internal notes"); never sent to a visitor. */
+export interface NoteDto {
+  id: number;
+  conversation_id: number;
+  body: string;
+  /** The writer's name; null once their account is gone. */
+  author_name: string | null;
+  agent_id: number | null;
+  /** The conversation's `last_seq` when written: the note follows that message. */
+  after_seq: number;
+  client_message_id?: string;
+  created_at: string;
+  /** Ids of the active agents the body names with `@Name`. */
+  mentions: number[];
+}
+
 export interface AgentRef {
   id: number;
   name: string;
@@ -43,6 +59,22 @@ export interface AgentConversationDto extends VisitorConversationDto {
   assigned_agent_id: number | null;
   unread_count: number;
   last_message: MessageDto | null;
+  /** The conversation's labels, by name (docs/api.md, "Labels"). */
+  labels: LabelChipDto[];
+  /** The visitor's rating once given (docs/api.md, "Ratings"). */
+  rating: RatingDto | null;
+}
+
+/** A label on a conversation: its name and `#rrggbb` colour (null: the dashboard's neutral colour). */
+export interface LabelChipDto {
+  name: string;
+  color: string | null;
+}
+
+export interface RatingDto {
+  score: number;
+  comment: string | null;
+  created_at: string;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -78,7 +110,7 @@ export function toVisitorConversation(row: ConversationRow, agent: AgentRef | nu
 export function toAgentConversation(
   row: ConversationRow,
   agent: AgentRef | null,
-  extra: { unread_count: number; last_message: MessageDto | null },
+  extra: { unread_count: number; last_message: MessageDto | null; labels: LabelChipDto[]; rating: RatingDto | null },
 ): AgentConversationDto {
   return {
     ...toVisitorConversation(row, agent),

@@ -1,4 +1,4 @@
-import type { AgentConversationDto, AgentStatus, MessageDto } from './dto.js';
+import type { AgentConversationDto, AgentStatus, MessageDto, NoteDto } from './dto.js';
 import type { Reader } from './realtime-contract.js';
 
 export type { Reader };
@@ -12,4 +12,6 @@ export type ChatEvent =
   /** Who can answer changed (an agent came or went, switched status, settings or business hours), for the widget. */
   | { name: 'AvailabilityChanged'; agentsOnline: number; available: boolean; nextAvailableAt: string | null }
   /** An agent switched between `online` and `away`: the other agents' dashboards show it. */
-  | { name: 'AgentStatusChanged'; agentId: number; status: AgentStatus };
+  | { name: 'AgentStatusChanged'; agentId: number; status: AgentStatus }
+  /** An internal note was written: agents only, never the visitor's channel. */
+  | { name: 'NoteAdded'; note: NoteDto };

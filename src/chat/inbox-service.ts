@@ -3,7 +3,7 @@ import type { ConversationFilter, ConversationStore } from '../storage/conversat
 import type { AgentRow, ConversationRow } from '../storage/schema.js';
 import type { ChatService } from './chat-service.js';
 import type { Clock } from '../time/clock.js';
-import type { AgentConversationDto, MessageDto } from './dto.js';
+import type { AgentConversationDto, MessageDto, NoteDto } from './dto.js';
 import type { Views } from './views.js';
 
 /** How many earlier same-device conversations a transcript lists. */
@@ -14,6 +14,8 @@ export interface InboxQuery {
   assigned?: 'me' | 'none' | 'any' | undefined;
   limit: number;
   cursor?: string | undefined;
+  /** A label name: only conversations that carry it. */
+  label?: string | undefined;
 }
 
 /** The agents' side of the chat: the inbox, transcripts, replies, assignment, closing, reading. */
@@ -25,6 +27,8 @@ export class InboxService {
       chat: ChatService;
       clock: Clock;
       agentExists: (id: number) => Promise<boolean>;
+      /** Internal notes, shown with the conversation (docs/api.md, "Internal notes"). */
+      notes: { list(conversationId: number): Promise<NoteDto[]> };
     },
   ) {}
 
@@ -37,6 +41,7 @@ export class InboxService {
       assignedTo: q.assigned === 'me' ? agent.id : q.assigned === 'none' ? 'none' : undefined,
       limit: q.limit + 1,
       before,
+      label: q.label,
     };
     const found = await this.deps.conversations.list(filter);
     const rows = found.slice(0, q.limit);
@@ -47,17 +52,24 @@ export class InboxService {
     });
   }
 
-  async get(id: number, after = 0, limit = 1000): Promise<Result<{ conversation: AgentConversationDto; messages: MessageDto[]; earlier_conversations: AgentConversationDto[] }>> {
+  async get(
+    id: number,
+    after = 0,
+    limit = 1000,
+  ): Promise<Result<{ conversation: AgentConversationDto; messages: MessageDto[]; earlier_conversations: AgentConversationDto[]; notes: NoteDto[] }>> {
     const row = await this.deps.conversations.get(id);
     if (!row) return fail('not_found', 'Conversation not found.');
-    const [messages, earlier] = await Promise.all([
+    const [messages, earlier, notes] = await Promise.all([
       this.deps.conversations.messages(id, { after, limit }),
       row.client_fingerprint === null ? [] : this.deps.conversations.earlierFromDevice(row.client_fingerprint, id, EARLIER_LIMIT),
+      // Every note, whatever page of messages is asked for: a conversation has few.
+      this.deps.notes.list(id),
     ]);
     return ok({
       conversation: await this.deps.views.forAgent(row),
       messages: await this.deps.views.messages(messages),
       earlier_conversations: await this.deps.views.forAgents(earlier),
+      notes,
     });
   }
 

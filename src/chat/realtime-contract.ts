@@ -5,7 +5,7 @@
  * imports it type-only, so a new event is added here and the compiler points at every place that
  * must handle it.
  */
-import type { AgentConversationDto, AgentRef, MessageDto, VisitorConversationDto } from './dto.js';
+import type { AgentConversationDto, AgentRef, MessageDto, NoteDto, VisitorConversationDto } from './dto.js';
 
 export const AGENTS_CHANNEL = 'private-agents';
 export const AGENTS_PRESENCE_CHANNEL = 'presence-agents';
@@ -38,6 +38,11 @@ export interface AgentStatusPayload {
   status: 'online' | 'away';
 }
 
+/** An internal note, for agents only (docs/api.md, "Internal notes"). */
+export interface NoteAddedPayload {
+  note: NoteDto;
+}
+
 /** The `client-typing` whisper on a conversation channel; `from` is the sender's claim, trusted only without a server-set `user_id`. */
 export interface TypingWhisper {
   typing?: boolean;
@@ -66,6 +71,7 @@ export interface ChatChannels {
       MessageSent: MessageSentPayload;
       MessagesRead: MessagesReadPayload;
       AgentStatusChanged: AgentStatusPayload;
+      NoteAdded: NoteAddedPayload;
     };
     whispers: Record<never, never>;
   };
@@ -94,7 +100,7 @@ export type ChatBroadcast = {
 /** Every server event of each channel kind, as docs/realtime.md lists them (test/docs.test.ts keeps the two equal). */
 export const CHAT_EVENTS = {
   conversation: ['MessageSent', 'MessagesRead', 'ConversationUpdated'],
-  agents: ['ConversationStarted', 'ConversationUpdated', 'MessageSent', 'MessagesRead', 'AgentStatusChanged'],
+  agents: ['ConversationStarted', 'ConversationUpdated', 'MessageSent', 'MessagesRead', 'AgentStatusChanged', 'NoteAdded'],
   'agents-presence': [],
   status: ['AvailabilityChanged'],
 } as const satisfies { [K in ChannelKind]: readonly (keyof EventsOf<K>)[] };

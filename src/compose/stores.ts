@@ -5,6 +5,8 @@ import type { Config } from '../config/config.js';
 import type { Hasher } from '../security/hashing.js';
 import { AgentStore } from '../storage/agent-store.js';
 import { ConversationStore } from '../storage/conversation-store.js';
+import { LabelStore } from '../storage/label-store.js';
+import { RatingStore } from '../storage/rating-store.js';
 import type { Storage } from '../storage/database.js';
 import { SettingsStore } from '../storage/settings-store.js';
 import type { Clock } from '../time/clock.js';
@@ -16,12 +18,16 @@ export interface Stores {
   /** The chat settings row (docs/api.md, "Chat settings"). */
   settings: SettingsStore;
   views: Views;
+  labels: LabelStore;
+  ratings: RatingStore;
 }
 
 export function storesOf(storage: Storage): Stores {
   const conversations = new ConversationStore(storage.db);
   const agents = new AgentStore(storage.db);
-  return { conversations, agents, settings: new SettingsStore(storage.db), views: new Views(conversations, agents) };
+  const labels = new LabelStore(storage.db);
+  const ratings = new RatingStore(storage.db);
+  return { conversations, agents, settings: new SettingsStore(storage.db), views: new Views(conversations, agents, { labels, ratings }), labels, ratings };
 }
 
 /** Agent accounts and sessions as configured; `realtime` ends the connections of ended sessions (absent in CLI commands). */

@@ -18,6 +18,11 @@ import { opsRoutes, type OpsRouteDeps } from '../ops/ops-routes.js';
 import { webRoutes } from './routes/web-routes.js';
 import { dashboardRoutes } from './routes/dashboard-routes.js';
 import { unsubscribeRoutes, type UnsubscribeDeps } from './routes/unsubscribe-routes.js';
+import { labelRoutes, type LabelRouteDeps } from './routes/label-routes.js';
+import { ratingRoutes, type RatingReportRouteDeps } from './routes/rating-routes.js';
+import { noteRoutes, type NoteRouteDeps } from './routes/note-routes.js';
+import { cannedRoutes, type CannedRouteDeps } from './routes/canned-routes.js';
+import { searchRoutes, type SearchRouteDeps } from './routes/search-routes.js';
 
 export interface AppDeps {
   config: Pick<Config, 'http' | 'chat' | 'rateLimits' | 'agents' | 'broadcast'>;
@@ -33,6 +38,16 @@ export interface AppDeps {
    * handed to @fastify/rate-limit as is (an ioredis client): HTTP does not depend on the driver.
    */
   rateLimitRedis?: { client: unknown; nameSpace: string };
+  /** `/api/agent/labels` and `PUT /api/agent/conversations/{id}/labels` (docs/api.md, "Labels"). */
+  labels: LabelRouteDeps['labels'];
+  /** `GET /api/agent/reports/ratings` (docs/api.md, "Ratings report"). */
+  ratingReports: RatingReportRouteDeps['ratings'];
+  /** `/api/agent/canned-responses` (docs/api.md, "Canned responses"). */
+  canned: CannedRouteDeps['canned'];
+  /** `POST /api/agent/conversations/{id}/notes` (docs/api.md, "Internal notes"). */
+  notes: NoteRouteDeps['notes'];
+  /** `GET /api/agent/search` (docs/api.md, "Search"). */
+  search: SearchRouteDeps['search'];
   /** `GET`/`POST /email/unsubscribe` (docs/email.md, "Unsubscribe"); absent, the links answer 404. */
   unsubscribe?: UnsubscribeDeps;
   /** More route plugins (the Pusher HTTP API and channel auth when the realtime server is embedded). */
@@ -133,6 +148,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       loginAccountRate: config.rateLimits.loginAccount,
       cookie: { secure: config.http.secureCookies, maxAgeSeconds: Math.floor(config.agents.sessionLifetimeMs / 1000) },
     });
+    await agentApi.register(labelRoutes, { agents: deps.agents.agents, labels: deps.labels });
+    await agentApi.register(ratingRoutes, { agents: deps.agents.agents, ratings: deps.ratingReports });
+    await agentApi.register(noteRoutes, { agents: deps.agents.agents, notes: deps.notes });
+    await agentApi.register(cannedRoutes, { agents: deps.agents.agents, canned: deps.canned });
+    await agentApi.register(searchRoutes, { agents: deps.agents.agents, search: deps.search });
   });
 
   if (deps.unsubscribe) await app.register(unsubscribeRoutes, deps.unsubscribe);

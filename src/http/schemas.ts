@@ -104,6 +104,8 @@ export const conversationsQuery = z.object({
   assigned: z.enum(['me', 'none', 'any'], { error: 'must be me, none or any' }).optional(),
   limit: z.coerce.number({ error: 'must be a number' }).int().min(1, 'must be at least 1').max(200, 'must be at most 200').default(50),
   cursor: z.string().max(64).optional(),
+  /** Only conversations with this label (docs/api.md, "Labels"). */
+  label: z.string().trim().min(1, 'must not be blank').max(40, 'must be at most 40 characters').optional(),
 });
 
 export const assignBody = z.object(
@@ -154,3 +156,10 @@ export const agentMePatchBody = z
     { error: 'must be a JSON object' },
   )
   .refine((b) => b.status !== undefined || b.notify_email !== undefined || b.notify_unanswered !== undefined, { message: 'is required', path: ['status'] });
+
+/** `GET /api/agent/search`: words to find (all must match) and the cursor of the next page. */
+export const searchQuery = z.object({
+  q: text(200),
+  cursor: z.string({ error: 'must be a string' }).max(200, 'must be at most 200 characters').optional(),
+  limit: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(50, 'must be at most 50').default(20),
+});

@@ -9,6 +9,8 @@ export interface ConversationFilter {
   limit: number;
   /** Cursor from the previous page: conversations less recently active than this. */
   before?: { lastActivityAt: number; id: number } | undefined;
+  /** Only conversations carrying the label of this name (compared case-insensitively). */
+  label?: string | undefined;
 }
 
 /** Reads across conversations: the agents' inbox pages, what each row shows, and the open count for metrics. */
@@ -20,6 +22,16 @@ export class InboxQueries {
     if (filter.status) q = q.where('status', '=', filter.status);
     if (filter.assignedTo === 'none') q = q.where('assigned_agent_id', 'is', null);
     else if (filter.assignedTo !== undefined) q = q.where('assigned_agent_id', '=', filter.assignedTo);
+    const label = filter.label;
+    if (label !== undefined) {
+      q = q.where('id', 'in', (eb) =>
+        eb
+          .selectFrom('conversation_labels as cl')
+          .innerJoin('labels as l', 'l.id', 'cl.label_id')
+          .select('cl.conversation_id')
+          .where((w) => w(w.fn('lower', ['l.name']), '=', label.toLowerCase())),
+      );
+    }
     const before = filter.before;
     if (before) {
       q = q.where((eb) =>

@@ -7,6 +7,7 @@ import * as availability from './migrations/0004-availability.js';
 import * as agentNotifications from './migrations/0005-agent-notifications.js';
 import * as followUps from './migrations/0006-follow-ups.js';
 import * as inboxTools from './migrations/0007-inbox-tools.js';
+import * as search from './migrations/0008-search.js';
 
 type EngineMigration = { up(db: Kysely<unknown>, engine: Engine): Promise<void>; down(db: Kysely<unknown>): Promise<void> };
 
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, EngineMigration> = {
   '0005-agent-notifications': agentNotifications,
   '0006-follow-ups': followUps,
   '0007-inbox-tools': inboxTools,
+  '0008-search': search,
 };
 
 /** Every migration's name, in order. */

@@ -6,7 +6,8 @@ export type ChatSettingsRow = ChatSettingsTable;
 export type ChatSettingsPatch = Omit<Updateable<ChatSettingsTable>, 'id' | 'boundary_announced_at'>;
 
 const ROW_ID = 1;
-const EMPTY: ChatSettingsRow = {
+/** The row of an install that never saved settings (every column its default). */
+export const EMPTY_SETTINGS: ChatSettingsRow = {
   id: ROW_ID,
   business_hours: null,
   away_message: null,
@@ -26,7 +27,7 @@ export class SettingsStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   async get(): Promise<ChatSettingsRow> {
-    return (await this.db.selectFrom('chat_settings').selectAll().where('id', '=', ROW_ID).executeTakeFirst()) ?? EMPTY;
+    return (await this.db.selectFrom('chat_settings').selectAll().where('id', '=', ROW_ID).executeTakeFirst()) ?? EMPTY_SETTINGS;
   }
 
   /** Sets the given columns in one statement, so two admins saving different fields both keep theirs. */
@@ -34,7 +35,7 @@ export class SettingsStore {
     if (Object.keys(patch).length === 0) return this.get();
     return this.db
       .insertInto('chat_settings')
-      .values({ ...EMPTY, ...patch })
+      .values({ ...EMPTY_SETTINGS, ...patch })
       .onConflict((oc) => oc.column('id').doUpdateSet(patch))
       .returningAll()
       .executeTakeFirstOrThrow();

@@ -2,7 +2,7 @@ import type { BrowserContextOptions, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { openWidget, send, skipWithoutChromium, type TestPage, waitForMessage, widget } from './support/browser.js';
 import { expectNoAxeViolations } from './support/axe.js';
-import { button, dashboardSuite, DESKTOP, loginAlert, replyBox, row, transcriptMessage } from './support/dashboard.js';
+import { button, clickTopBarLink, dashboardSuite, DESKTOP, loginAlert, replyBox, row, transcriptMessage } from './support/dashboard.js';
 import { ADMIN } from './support/server.js';
 
 /**
@@ -72,7 +72,7 @@ describe.skipIf(skipWithoutChromium)('accessibility (axe-core, WCAG 2.1 AA) in C
 
   /** Follows a top-bar link and waits for the page's heading. */
   async function followTopLink(page: Page, link: string, path: string, heading: string): Promise<void> {
-    await page.getByRole('link', { name: link, exact: true }).click();
+    await clickTopBarLink(page, link);
     await page.waitForURL((url) => url.pathname === path);
     await page.getByRole('heading', { name: heading, exact: true }).waitFor({ state: 'visible' });
   }

@@ -2,7 +2,7 @@ import type { BrowserContextOptions, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { expectNoAxeViolations } from './support/axe.js';
 import { skipWithoutChromium } from './support/browser.js';
-import { button, dashboardSuite, DESKTOP, sessionCookie } from './support/dashboard.js';
+import { button, clickTopBarLink, dashboardSuite, DESKTOP, sessionCookie } from './support/dashboard.js';
 import { ADMIN } from './support/server.js';
 
 /**
@@ -25,7 +25,7 @@ const TRANSCRIPT = 'Email visitors the transcript when a conversation closes';
 
 /** Follows a top-bar link (on a phone too) and waits for the page's heading. */
 async function openPage(page: Page, link: string, path: string, heading: string): Promise<void> {
-  await page.getByRole('link', { name: link, exact: true }).click();
+  await clickTopBarLink(page, link);
   await page.waitForURL((url) => url.pathname === path);
   await page.getByRole('heading', { name: heading, exact: true }).waitFor({ state: 'visible' });
 }
@@ -93,7 +93,8 @@ describe.skipIf(skipWithoutChromium)('agent dashboard: email preferences and the
         : route.continue(),
     );
     const newOnes = page.getByRole('checkbox', { name: NEW_CONVERSATIONS, exact: true });
-    await newOnes.uncheck();
+    // A click, not `uncheck()`: the refusal may put the box back before Playwright looks, which `uncheck()` takes for a failed click.
+    await newOnes.click();
     const alert = page.getByRole('alert').filter({ hasText: 'Not saved' });
     await alert.waitFor({ state: 'visible', timeout: 5_000 });
     expect(await alert.textContent()).toContain('new conversations is unchanged');

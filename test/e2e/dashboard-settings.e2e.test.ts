@@ -1,12 +1,20 @@
-import type { Page } from 'playwright-core';
+import type { BrowserContextOptions, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { expectNoAxeViolations } from './support/axe.js';
 import { skipWithoutChromium } from './support/browser.js';
-import { button, dashboardSuite } from './support/dashboard.js';
+import { button, clickTopBarLink, dashboardSuite, DESKTOP, sessionCookie } from './support/dashboard.js';
+import { ADMIN } from './support/server.js';
 
 /**
  * Availability in the agent dashboard end to end (docs/dashboard.md, "Your status" and "Chat
  * settings"): the real `parley start` and Debian's Chromium, clicked as a person would.
  */
+
+/** axe-core is injected as an inline script, which the pages' `script-src 'self'` refuses unless bypassed. */
+const SIZES: [string, BrowserContextOptions][] = [
+  ['desktop', { ...DESKTOP, bypassCSP: true }],
+  ['phone', { ...DESKTOP, bypassCSP: true, viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }],
+];
 
 const BEA = { email: 'bea@e2e.test', name: 'Bea Agent', password: 'bea-e2e-password', role: 'agent' as const };
 
@@ -28,7 +36,7 @@ async function describedError(page: Page, field: ReturnType<Page['getByLabel']>)
 }
 
 describe.skipIf(skipWithoutChromium)('agent dashboard: status and chat settings, in Chromium', { timeout: 60_000 }, () => {
-  const { parley, dashboard } = dashboardSuite(async (server) => {
+  const { parley, dashboard, context, pageIn, loginPage, dashboardShown } = dashboardSuite(async (server) => {
     await server.agent.createAgent(BEA);
   });
 
@@ -104,6 +112,66 @@ describe.skipIf(skipWithoutChromium)('agent dashboard: status and chat settings,
 
     const config = (await (await fetch(`${parley().url}/api/chat/config`)).json()) as { away_message: string };
     expect(config.away_message, 'the widget is told the away message').toBe('We are back at nine. Leave your email and we will answer.');
+  });
+
+  it.each(SIZES)('lets an admin switch on automatic assignment with a limit per agent, kept after a reload; a limit out of range shows its error next to it (%s)', async (size, options) => {
+    const admin = await pageIn(await context(options));
+    const { page } = admin;
+    await loginPage(admin, ADMIN.email, ADMIN.password);
+    await dashboardShown(page);
+    await clickTopBarLink(page, 'Chat settings');
+    await page.waitForURL((url) => url.pathname === '/stratus/settings');
+    const form = page.getByRole('form', { name: 'Chat settings' });
+    const auto = form.getByLabel('Assign new conversations automatically (round robin over available agents)', { exact: true });
+    const limit = form.getByLabel('Most open conversations per agent', { exact: true });
+    await limit.waitFor({ state: 'visible' });
+    await expectNoAxeViolations(page, { label: `dashboard Chat settings, automatic assignment, ${size}` });
+    if (size === 'desktop') {
+      // Every admin link, the search field and Log out fit on one line at 1280 px (docs/dashboard.md, "Presence and connection").
+      const middle = async (name: string) => {
+        const box = await page.locator('header.topbar').getByRole(name === 'Log out' ? 'button' : 'link', { name, exact: true }).boundingBox();
+        return (box?.y ?? 0) + (box?.height ?? 0) / 2;
+      };
+      expect(Math.abs((await middle('Log out')) - (await middle('Parley'))), 'Log out is on the line of Parley').toBeLessThan(8);
+      expect(await page.getByRole('link', { name: 'Canned responses', exact: true }).textContent(), 'the short text keeps the full name').toBe('Canned');
+    }
+    if (size === 'phone') {
+      const heights = await Promise.all([auto.locator('xpath=..'), limit].map(async (target) => (await target.boundingBox())?.height ?? 0));
+      expect(Math.min(...heights), 'the switch and the field are touch targets of 44 px').toBeGreaterThanOrEqual(44);
+    }
+
+    // The server refuses a limit out of range, and its answer shows under the field, which names it.
+    await limit.fill('0');
+    await button(page, 'Save').click();
+    await page.getByRole('alert').filter({ hasText: 'Not saved' }).waitFor({ state: 'visible' });
+    const problem = page.locator('[data-parley="field-error"][data-field="max_open_per_agent"]');
+    expect((await problem.textContent())?.trim()).toBe('must be at least 1');
+    expect((await limit.getAttribute('aria-describedby'))?.split(' ')).toContain(await problem.getAttribute('id'));
+    expect(await limit.getAttribute('aria-invalid')).toBe('true');
+    const focusedId = () => page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement?.id);
+    await expect.poll(focusedId, { message: 'focus moves to the field' }).toBe('settings-max-open');
+    await expectNoAxeViolations(page, { label: `dashboard Chat settings, a limit out of range, ${size}` });
+
+    const kept = size === 'desktop' ? '3' : '7';
+    await auto.check();
+    await limit.fill(kept);
+    expect(await problem.count(), 'the problem goes once the field is edited').toBe(0);
+    await button(page, 'Save').click();
+    await page.getByRole('status').filter({ hasText: 'Settings saved.' }).waitFor({ state: 'visible', timeout: 5_000 });
+
+    await page.reload();
+    await limit.waitFor({ state: 'visible' });
+    expect(await auto.isChecked()).toBe(true);
+    expect(await limit.inputValue()).toBe(kept);
+    const settings = (await (await fetch(`${parley().url}/api/agent/settings`, { headers: { cookie: await sessionCookie(page.context(), parley().url) } })).json()) as {
+      settings: { auto_assign: boolean; max_open_per_agent: number };
+    };
+    expect(settings.settings).toMatchObject({ auto_assign: true, max_open_per_agent: Number(kept) });
+
+    // Back to the default, so that no later test has its conversations assigned.
+    await auto.uncheck();
+    await button(page, 'Save').click();
+    await page.getByRole('status').filter({ hasText: 'Settings saved.' }).waitFor({ state: 'visible', timeout: 5_000 });
   });
 
   it('tells an agent who is not an admin that only admins change the chat settings, and offers no link', async () => {

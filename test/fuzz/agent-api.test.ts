@@ -89,6 +89,11 @@ describe('fuzzing the agent API', () => {
       requests: () => requests('POST', (id) => `/api/agent/conversations/${id}/messages`, shapedObject({ body: text(), client_message_id: fc.constantFrom('a-1', 'x'.repeat(65)) })),
     },
     {
+      name: 'POST /api/agent/conversations/{id}/notes',
+      runs: RUNS,
+      requests: () => requests('POST', (id) => `/api/agent/conversations/${id}/notes`, shapedObject({ body: text(), client_message_id: fc.constantFrom('n-1', 'x'.repeat(65)) })),
+    },
+    {
       name: 'POST /api/agent/conversations/{id}/assign',
       runs: RUNS,
       requests: () => requests('POST', (id) => `/api/agent/conversations/${id}/assign`, shapedObject({ agent_id: fc.constantFrom(null, 1, victimId, 999_999, 0) })),
@@ -138,6 +143,38 @@ describe('fuzzing the agent API', () => {
             max_open_per_agent: fc.constantFrom(1, 100, 0, 1e300),
           }),
         ),
+    },
+    { name: 'GET /api/agent/canned-responses', runs: RUNS, requests: () => requests('GET', () => '/api/agent/canned-responses') },
+    {
+      name: 'POST /api/agent/canned-responses',
+      runs: RUNS,
+      requests: () => requests('POST', () => '/api/agent/canned-responses', shapedObject({ shortcut: fc.constantFrom('hi', 'HI', 'a b', 'x'.repeat(33), ''), body: text(), shared: fc.constantFrom(true, false, 'yes') })),
+    },
+    {
+      name: 'PATCH /api/agent/canned-responses/{id}',
+      runs: RUNS,
+      requests: () => requests('PATCH', (id) => `/api/agent/canned-responses/${id}`, shapedObject({ shortcut: fc.constantFrom('hi', 'a/b'), body: text(), shared: fc.constantFrom(true, false, null) })),
+    },
+    { name: 'DELETE /api/agent/canned-responses/{id}', runs: RUNS, requests: () => requests('DELETE', (id) => `/api/agent/canned-responses/${id}`) },
+    { name: 'GET /api/agent/labels', runs: RUNS, requests: () => requests('GET', () => '/api/agent/labels') },
+    {
+      name: 'POST /api/agent/labels',
+      runs: RUNS,
+      requests: () => requests('POST', () => '/api/agent/labels', shapedObject({ name: fc.constantFrom('Bug', 'bug', ' ', 'x'.repeat(41), '<b>'), color: fc.constantFrom('#b42318', 'red', '#FFF', null, 7) })),
+    },
+    { name: 'DELETE /api/agent/labels/{id}', runs: RUNS, requests: () => requests('DELETE', (id) => `/api/agent/labels/${id}`) },
+    {
+      name: 'PUT /api/agent/conversations/{id}/labels',
+      runs: RUNS,
+      requests: () => requests('PUT', (id) => `/api/agent/conversations/${id}/labels`, shapedObject({ labels: fc.constantFrom(['Bug'], [], ['Nope'], 'Bug', [1], Array(21).fill('Bug')) })),
+    },
+    { name: 'GET /api/agent/reports/ratings', runs: RUNS, requests: () => requests('GET', () => '/api/agent/reports/ratings', undefined, ['weeks']) },
+    {
+      name: 'GET /api/agent/search',
+      runs: RUNS,
+      requests: () => requests('GET', () => '/api/agent/search', undefined, ['q', 'cursor', 'limit']),
+      // FTS5 syntax that would be an error if it reached MATCH unquoted.
+      examples: ['%22', '*', 'NEAR(a%20b)', '-a', 'a:b', 'a%20OR%20', '%5E', '%00'].map((q) => ({ method: 'GET', target: `/api/agent/search?q=${q}` })),
     },
     {
       name: 'GET /stratus/{anything}',

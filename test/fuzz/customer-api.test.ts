@@ -123,6 +123,10 @@ describe('fuzzing the customer API', () => {
       requests: () => requests('POST', (id) => `/api/chat/${id}/messages`, shapedObject({ body: valid.message(), client_message_id: valid.clientMessageId() })),
     },
     { name: 'POST /api/chat/{id}/read', requests: () => requests('POST', (id) => `/api/chat/${id}/read`, shapedObject({ seq: fc.constantFrom(0, 1, 2 ** 31, 1e300, -1, 0.5) })) },
+    {
+      name: 'POST /api/chat/{id}/rating',
+      requests: () => requests('POST', (id) => `/api/chat/${id}/rating`, shapedObject({ score: fc.constantFrom(1, 5, 0, 6, 2.5, '5', null), comment: fc.constantFrom('Great', '', 'x'.repeat(1_001), 3) })),
+    },
     { name: 'POST /api/chat/{id}/transcript', requests: () => requests('POST', (id) => `/api/chat/${id}/transcript`, shapedObject({ email: valid.email() })) },
     {
       name: 'POST /broadcasting/auth',

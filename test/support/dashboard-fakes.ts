@@ -31,6 +31,8 @@ export const conversation = (id: number, extra: Partial<Conversation> = {}): Con
   assigned_agent_id: null,
   unread_count: 0,
   last_message: null,
+  labels: [],
+  rating: null,
   ...extra,
 });
 

@@ -1,6 +1,6 @@
 import { api, type ApiResult } from './api.js';
 import type { InboxFilter } from './inbox-state.js';
-import type { Agent, AgentStatus, ChatConfig, Conversation, Message } from './types.js';
+import type { Agent, AgentStatus, ChatConfig, Conversation, Message, Note } from './types.js';
 
 /** `GET /api/agent/conversations`: one page of the inbox. */
 export interface InboxPage {
@@ -13,6 +13,8 @@ export interface ConversationPage {
   conversation: Conversation;
   messages: Message[];
   earlier_conversations: Conversation[];
+  /** Every internal note of the conversation (absent from servers before notes). */
+  notes?: Note[];
 }
 
 /** An agent as `GET /api/agent/team` lists them for every agent. */
@@ -38,6 +40,8 @@ export interface AgentApi {
   /** `GET /api/agent/team` (every agent): the active agents with their status, no emails. */
   team(): Promise<ApiResult<{ agents: TeamMember[] }>>;
   logout(): Promise<ApiResult<unknown>>;
+  /** `POST /api/agent/conversations/{id}/notes`: an internal note (docs/dashboard.md, "Internal notes"). */
+  addNote?(id: number, body: string, clientMessageId: string): Promise<ApiResult<{ note: Note }>>;
 }
 
 const ACTIONS: Record<ConversationAction, [path: string, body: object]> = {
@@ -51,7 +55,7 @@ const ACTIONS: Record<ConversationAction, [path: string, body: object]> = {
 export const httpAgentApi: AgentApi = {
   chatConfig: () => api('GET', '/api/chat/config'),
   conversations: (filter, cursor) =>
-    api('GET', `/api/agent/conversations?status=${filter.status}&assigned=${filter.assigned}&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`),
+    api('GET', `/api/agent/conversations?status=${filter.status}&assigned=${filter.assigned}&limit=100${filter.label ? `&label=${encodeURIComponent(filter.label)}` : ''}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`),
   conversation: (id, after, limit) => api('GET', `/api/agent/conversations/${id}?after=${after}&limit=${limit}`),
   markRead: (id, seq) => api('POST', `/api/agent/conversations/${id}/read`, { seq }),
   reply: (id, body, clientMessageId) => api('POST', `/api/agent/conversations/${id}/messages`, { body, client_message_id: clientMessageId }),
@@ -59,4 +63,5 @@ export const httpAgentApi: AgentApi = {
   setStatus: (status) => api('PATCH', '/api/agent/me', { status }),
   team: () => api('GET', '/api/agent/team'),
   logout: () => api('POST', '/api/agent/logout'),
+  addNote: (id, body, clientMessageId) => api('POST', `/api/agent/conversations/${id}/notes`, { body, client_message_id: clientMessageId }),
 };

@@ -1,36 +1,58 @@
+import { useState } from 'preact/hooks';
+import { useCannedPicker } from './canned/canned-picker.js';
+import { ComposerModeSwitch, NOTE_LABEL_ID, type ComposerMode } from './notes/composer-mode.js';
+
 interface Props {
   draft: string;
   closed: boolean;
-  onInput(value: string): void;
+  /** `note`: the text is an internal note, so the visitor is not told "Agent is typing…". */
+  onInput(value: string, note?: boolean): void;
   onSend(): void;
+  /** Saves the draft as an internal note; without it there is no Note mode. */
+  onNote?(): void;
 }
 
 /** The reply box: Enter sends, Shift+Enter adds a line. */
-export function Composer({ draft, closed, onInput, onSend }: Props) {
+export function Composer({ draft, closed, onInput, onSend, onNote }: Props) {
+  // "Reply | Note" (docs/dashboard.md, "Internal notes").
+  const [mode, setMode] = useState<ComposerMode>('reply');
+  const note = mode === 'note' && onNote !== undefined;
+  const submit = () => (note ? onNote() : onSend());
+  // `/shortcut` lists canned responses (docs/dashboard.md, "Canned responses").
+  const canned = useCannedPicker(draft, (value) => onInput(value, note));
   return (
     <form
-      class="composer"
+      class={note ? 'composer note' : 'composer'}
+      data-mode={mode}
       onSubmit={(e) => {
         e.preventDefault();
-        onSend();
+        submit();
       }}
     >
+      {onNote && <ComposerModeSwitch mode={mode} onMode={setMode} />}
+      {canned.view}
       <textarea
-        aria-label="Reply"
+        {...canned.inputProps}
+        aria-label={note ? 'Internal note' : 'Reply'}
+        aria-describedby={note ? NOTE_LABEL_ID : undefined}
         data-parley="reply"
         rows={3}
         maxLength={5000}
-        placeholder={closed ? 'Reopen the conversation to reply' : 'Write a reply… (Enter sends, Shift+Enter for a new line)'}
+        placeholder={note ? 'Write a note for agents… (Enter saves)' : closed ? 'Reopen the conversation to reply' : 'Write a reply… (Enter sends, Shift+Enter for a new line)'}
         value={draft}
-        onInput={(e) => onInput(e.currentTarget.value)}
+        onInput={(e) => {
+          onInput(e.currentTarget.value, note);
+          canned.onCaret(e.currentTarget);
+        }}
         onKeyDown={(e) => {
+          if (canned.onKeyDown(e)) return;
           if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
             e.preventDefault();
-            onSend();
+            submit();
           }
         }}
       />
-      <button type="submit" class="primary" disabled={!draft.trim()}>Send</button>
+      <button type="submit" class="primary" disabled={!draft.trim()}>{note ? 'Add note' : 'Send'}</button>
     </form>
   );
 }

@@ -3,14 +3,19 @@ import { Composer } from './composer.js';
 import { unacknowledged } from './session/reply-outbox.js';
 import { openConversation, openTranscript, type DashboardState } from './session/session-state.js';
 import { TranscriptLog } from './transcript-log.js';
+import { LabelChips } from './labels/label-chips.js';
+import { RatingSummary } from './ratings/rating-summary.js';
+import { PaneBack, VisitorInfoButton } from './layout/pane-controls.js';
 import type { Agent } from './types.js';
 import { VisitorPanel } from './visitor-panel.js';
 
 /** What the conversation view asks of the session. */
 export interface ConversationActions {
   act(action: ConversationAction): Promise<void>;
-  input(value: string): void;
+  input(value: string, note?: boolean): void;
   send(): void;
+  /** Saves the draft as an internal note (docs/dashboard.md, "Internal notes"). */
+  sendNote(): Promise<void>;
   retry(clientMessageId: string): void;
 }
 
@@ -49,6 +54,7 @@ export function ConversationView({ agent, state, actions }: Props) {
     <>
       <main class="conversation" id="main" aria-labelledby="conversation-title">
         <header class="conversation-head">
+          <PaneBack to="/stratus" where="inbox" />
           <div>
             <h1 id="conversation-title">{name}</h1>
             <p class="muted">
@@ -56,8 +62,11 @@ export function ConversationView({ agent, state, actions }: Props) {
               {' · '}
               {conversation.agent ? `Assigned to ${conversation.agent.name}` : 'Unassigned'}
             </p>
+            <LabelChips labels={conversation.labels ?? []} />
+            <RatingSummary rating={conversation.rating ?? null} />
           </div>
           <div class="actions">
+            <VisitorInfoButton conversationId={conversation.id} />
             {mine ? (
               <button type="button" disabled={state.busy} onClick={act('unassign')}>Unassign</button>
             ) : (
@@ -74,6 +83,7 @@ export function ConversationView({ agent, state, actions }: Props) {
           visitorName={name}
           agentName={agent.name}
           messages={messages}
+          notes={transcript?.notes ?? []}
           pending={unacknowledged(state.pending, messages)}
           loaded={transcript?.loaded ?? false}
           visitorTyping={state.visitorTyping}
@@ -84,7 +94,7 @@ export function ConversationView({ agent, state, actions }: Props) {
           {state.agentTyping && <span data-parley="agent-typing">{state.agentTyping} is typing…</span>}
         </div>
         {state.error && <p class="error" role="alert">{state.error}</p>}
-        <Composer draft={state.draft} closed={closed} onInput={(value) => actions.input(value)} onSend={() => actions.send()} />
+        <Composer draft={state.draft} closed={closed} onInput={(value, note) => actions.input(value, note)} onSend={() => actions.send()} onNote={() => void actions.sendNote()} />
       </main>
       <VisitorPanel conversation={conversation} earlier={transcript?.earlier ?? []} />
     </>

@@ -2,12 +2,20 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { AccountPage } from './account-page.js';
 import { savePreferences } from './agent-api.js';
 import { AgentsPage } from './agents-page.js';
+import { CannedContext } from './canned/canned-context.js';
+import { CannedPage } from './canned/canned-page.js';
+import { useCannedContext } from './canned/use-canned-context.js';
 import { browserSession } from './browser-session.js';
 import { ConversationView } from './conversation.js';
 import { InboxList } from './inbox.js';
+import { LabelsPage } from './labels/labels-page.js';
+import { RatingsPage } from './ratings/ratings-page.js';
 import { totalUnread, visibleRows } from './inbox-state.js';
 import { EmailPreferences } from './preferences/email-preferences.js';
+import { paneOf } from './layout/pane.js';
+import { usePaneFocus } from './layout/use-pane-focus.js';
 import { isConnected } from './session/session-state.js';
+import { SearchPage } from './search/search-page.js';
 import { SettingsPage } from './settings/settings-page.js';
 import { TopBar, type PageName } from './top-bar.js';
 import type { Agent } from './types.js';
@@ -19,12 +27,10 @@ interface Props {
   onLoggedOut(): void;
 }
 
-const selectedFrom = (path: string): number | null => {
-  const match = /^\/stratus\/conversations\/(\d+)$/.exec(path);
-  return match ? Number(match[1]) : null;
-};
+// A conversation's address, or its visitor info on a phone (docs/dashboard.md, "On a phone").
+const selectedFrom = (path: string): number | null => paneOf(path).conversationId;
 
-const PAGES: Record<string, PageName> = { '/stratus/agents': 'agents', '/stratus/settings': 'settings', '/stratus/account': 'account' };
+const PAGES: Record<string, PageName> = { '/stratus/agents': 'agents', '/stratus/settings': 'settings', '/stratus/account': 'account', '/stratus/canned': 'canned', '/stratus/labels': 'labels', '/stratus/ratings': 'ratings', '/stratus/search': 'search' };
 const pageOf = (path: string): PageName => PAGES[path] ?? 'inbox';
 
 /** The logged-in dashboard: a view of its session (header, inbox, open conversation, admin pages). */
@@ -38,6 +44,8 @@ export function Dashboard({ agent, path, onLoggedOut }: Props) {
   const state = useSessionState(session);
   // Kept across page changes: the account page shows what was saved, not the login's copy.
   const [prefs] = useState(() => new EmailPreferences(agent, savePreferences));
+  // Canned responses: one list per logged-in agent, their variables filled from the open conversation.
+  const canned = useCannedContext(agent, state);
 
   useEffect(() => {
     session.start();
@@ -55,6 +63,7 @@ export function Dashboard({ agent, path, onLoggedOut }: Props) {
   const rows = useMemo(() => visibleRows(state.inbox, state.filter, agent.id), [state.inbox, state.filter, agent.id]);
   const connected = isConnected(state);
   const page = pageOf(path);
+  usePaneFocus(paneOf(path));
   const loggedOut = () => {
     session.stop();
     onLoggedOut();
@@ -83,10 +92,18 @@ export function Dashboard({ agent, path, onLoggedOut }: Props) {
         <AgentsPage self={agent} />
       ) : page === 'settings' ? (
         <SettingsPage self={agent} />
+      ) : page === 'canned' ? (
+        <CannedPage self={agent} library={canned.library} />
+      ) : page === 'labels' ? (
+        <LabelsPage self={agent} />
+      ) : page === 'ratings' && agent.role === 'admin' ? (
+        <RatingsPage />
+      ) : page === 'search' ? (
+        <SearchPage />
       ) : page === 'account' ? (
         <AccountPage self={agent} prefs={prefs} onLoggedOutEverywhere={loggedOut} />
       ) : (
-        <div class={state.selected === null ? 'columns' : 'columns has-selection'}>
+        <div class={`${state.selected === null ? 'columns' : 'columns has-selection'} pane-${paneOf(path).name}`}>
           <InboxList
             rows={rows}
             filter={state.filter}
@@ -95,7 +112,9 @@ export function Dashboard({ agent, path, onLoggedOut }: Props) {
             canLoadMore={state.nextCursor !== null}
             onLoadMore={() => session.loadMore()}
           />
-          <ConversationView key={state.selected ?? 'none'} agent={agent} state={state} actions={session} />
+          <CannedContext.Provider value={canned}>
+            <ConversationView key={state.selected ?? 'none'} agent={agent} state={state} actions={session} />
+          </CannedContext.Provider>
         </div>
       )}
     </div>

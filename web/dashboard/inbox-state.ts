@@ -7,6 +7,8 @@ export type AssignedFilter = 'me' | 'none' | 'any';
 export interface InboxFilter {
   status: StatusFilter;
   assigned: AssignedFilter;
+  /** Only conversations with this label (docs/dashboard.md, "Labels"). */
+  label?: string | undefined;
 }
 
 /** The conversations the dashboard knows, by id; the inbox shows a filtered, ordered view of them. */
@@ -27,6 +29,8 @@ export function byActivity(a: Conversation, b: Conversation): number {
 
 export function matchesFilter(c: Conversation, filter: InboxFilter, selfId: number | undefined): boolean {
   if (c.status !== filter.status) return false;
+  const label = filter.label?.toLocaleLowerCase('en');
+  if (label !== undefined && !c.labels.some((l) => l.name.toLocaleLowerCase('en') === label)) return false;
   if (filter.assigned === 'me') return c.assigned_agent_id !== null && c.assigned_agent_id === selfId;
   if (filter.assigned === 'none') return c.assigned_agent_id === null;
   return true;

@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { AssignedFilter, InboxFilter, StatusFilter } from './inbox-state.js';
+import { LabelChips } from './labels/label-chips.js';
+import { LabelFilter } from './labels/label-filter.js';
 import { onLinkClick } from './router.js';
 import { relativeTime } from './time.js';
 import type { Conversation } from './types.js';
@@ -59,6 +61,7 @@ export function InboxList({ rows, filter, onFilter, selected, canLoadMore, onLoa
           <button type="button" aria-pressed={filter.assigned === value} onClick={() => onFilter({ ...filter, assigned: value })}>{label}</button>
         ))}
       </div>
+      <LabelFilter value={filter.label} onChange={(label) => onFilter({ ...filter, label })} />
       {rows.length === 0 ? (
         <p class="empty">No conversations here.</p>
       ) : (
@@ -90,6 +93,7 @@ export function InboxList({ rows, filter, onFilter, selected, canLoadMore, onLoa
                   {(c.agent || c.status === 'closed') && (
                     <span class="row-meta">{c.status === 'closed' ? 'Closed' : ''}{c.status === 'closed' && c.agent ? ' · ' : ''}{c.agent ? c.agent.name : ''}</span>
                   )}
+                  <LabelChips labels={c.labels ?? []} />
                 </a>
               </li>
             );

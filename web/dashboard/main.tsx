@@ -6,6 +6,7 @@ import { LoginPage } from './login.js';
 import { navigate, usePath } from './router.js';
 import type { Agent } from './types.js';
 import './style.css';
+import './layout/phone.css';
 
 const RETURN_KEY = 'parley.return';
 

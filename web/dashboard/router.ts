@@ -3,9 +3,21 @@ import { useEffect, useState } from 'preact/hooks';
 /** Client-side navigation under /stratus: the server answers the same shell for every path. */
 export function navigate(path: string, replace = false): void {
   if (location.pathname === path) return;
-  if (replace) history.replaceState(null, '', path);
-  else history.pushState(null, '', path);
+  // Each entry remembers the address it was opened from, so a Back control can pop it (goUp).
+  if (replace) history.replaceState(history.state, '', path);
+  else history.pushState({ from: location.pathname }, '', path);
   dispatchEvent(new Event('parley:navigate'));
+}
+
+/**
+ * Goes up to `parent` (a phone pane's Back, docs/dashboard.md "On a phone"): through the browser's
+ * history when this page was opened from `parent`, so Back buttons and the browser's Back agree;
+ * as a new entry when the page was opened directly.
+ */
+export function goUp(parent: string): void {
+  const from = (history.state as { from?: unknown } | null)?.from;
+  if (from === parent) history.back();
+  else navigate(parent);
 }
 
 export function usePath(): string {

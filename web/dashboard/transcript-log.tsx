@@ -1,12 +1,17 @@
 import { useLayoutEffect, useRef } from 'preact/hooks';
 import { splitLinks } from '../shared/links.js';
 import type { PendingReply } from './session/reply-outbox.js';
-import type { Message } from './types.js';
+import { interleave } from './notes/note-list.js';
+import { NoteItem } from './notes/note-item.js';
+import { useFoundEntry } from './search/use-found-entry.js';
+import type { Message, Note } from './types.js';
 
 interface Props {
   visitorName: string;
   agentName: string;
   messages: Message[];
+  /** Internal notes, shown among the messages (docs/dashboard.md, "Internal notes"). */
+  notes?: Note[];
   pending: PendingReply[];
   loaded: boolean;
   visitorTyping: boolean;
@@ -31,24 +36,32 @@ function Body({ text }: { text: string }) {
 const clock = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
 /** The transcript: server messages in seq order, then the agent's replies still on their way. */
-export function TranscriptLog({ visitorName, agentName, messages, pending, loaded, visitorTyping, onRetry }: Props) {
+export function TranscriptLog({ visitorName, agentName, messages, notes = [], pending, loaded, visitorTyping, onRetry }: Props) {
   const logRef = useRef<HTMLDivElement>(null);
   // Keep the newest message in view.
   useLayoutEffect(() => {
     const log = logRef.current;
     if (log) log.scrollTop = log.scrollHeight;
-  }, [messages.length, pending.length, visitorTyping]);
+  }, [messages.length, notes.length, pending.length, visitorTyping]);
+  // Opened from a search result: the matched message, in view and marked (docs/dashboard.md, "Search").
+  useFoundEntry(logRef, messages.length + notes.length);
 
   return (
     <div class="transcript" role="log" aria-label="Transcript" aria-live="polite" data-parley="transcript" ref={logRef} tabIndex={0}>
-      {messages.length === 0 && pending.length === 0 && <p class="muted center">{loaded ? 'No messages yet.' : 'Loading…'}</p>}
-      {messages.map((m) => (
-        <div key={m.seq} class={`message ${m.sender}`} data-parley="message" data-seq={String(m.seq)} data-sender={m.sender}>
-          {m.sender !== 'system' && <span class="author">{m.sender === 'visitor' ? visitorName : (m.author_name ?? 'Agent')}</span>}
-          <p class="text"><Body text={m.body} /></p>
-          <time class="at" dateTime={m.created_at}>{clock(m.created_at)}</time>
-        </div>
-      ))}
+      {messages.length === 0 && notes.length === 0 && pending.length === 0 && <p class="muted center">{loaded ? 'No messages yet.' : 'Loading…'}</p>}
+      {interleave(messages, notes).map((entry) =>
+        entry.kind === 'note' ? (
+          <NoteItem key={`note-${entry.note.id}`} note={entry.note} time={clock(entry.note.created_at)}>
+            <Body text={entry.note.body} />
+          </NoteItem>
+        ) : (
+          <div key={entry.message.seq} class={`message ${entry.message.sender}`} data-parley="message" data-message-id={String(entry.message.id)} data-seq={String(entry.message.seq)} data-sender={entry.message.sender}>
+            {entry.message.sender !== 'system' && <span class="author">{entry.message.sender === 'visitor' ? visitorName : (entry.message.author_name ?? 'Agent')}</span>}
+            <p class="text"><Body text={entry.message.body} /></p>
+            <time class="at" dateTime={entry.message.created_at}>{clock(entry.message.created_at)}</time>
+          </div>
+        ),
+      )}
       {pending.map((p) => (
         <div key={p.client_message_id} class={`message agent pending${p.failed ? ' failed' : ''}`} data-parley="message" data-pending="true" data-sender="agent">
           <span class="author">{agentName}</span>

@@ -1,4 +1,7 @@
+import { conversationPath } from './layout/pane.js';
+import { PaneBack } from './layout/pane-controls.js';
 import { onLinkClick } from './router.js';
+import { LabelEditor } from './labels/label-editor.js';
 import type { Conversation } from './types.js';
 import { parseUserAgent } from './ua.js';
 
@@ -20,6 +23,7 @@ export function VisitorPanel({ conversation, earlier }: { conversation: Conversa
   ];
   return (
     <aside class="visitor-panel" data-parley="visitor-panel" aria-label="Visitor">
+      <PaneBack to={conversationPath(conversation.id)} where="conversation" />
       <h2>Visitor</h2>
       <dl>
         {rows.map(([term, value]) => (
@@ -29,6 +33,7 @@ export function VisitorPanel({ conversation, earlier }: { conversation: Conversa
           </div>
         ))}
       </dl>
+      <LabelEditor conversation={conversation} />
       <h3>Earlier conversations</h3>
       {earlier.length === 0 ? (
         <p class="muted">None from this device.</p>

@@ -73,15 +73,7 @@ export async function agentRoutes(app: FastifyInstance, deps: AgentRouteDeps): P
 
   // Everything below needs a session; state changes also need the X-CSRF-Token header.
   await app.register(async (authed) => {
-    authed.addHook('preHandler', async (request) => {
-      const token = request.cookies[SESSION_COOKIE];
-      const auth = token === undefined ? undefined : await agents.authenticate(token);
-      if (!auth || token === undefined) throw new HttpFailure('unauthenticated', 'Log in first: no valid agent session.');
-      if (!SAFE_METHODS.has(request.method) && !agents.checkCsrf(token, headerValue(request, 'x-csrf-token'))) {
-        throw new HttpFailure('csrf_mismatch', 'The X-CSRF-Token header is missing or does not match this session.');
-      }
-      request.agentAuth = { ...auth, sessionToken: token };
-    });
+    authed.addHook('preHandler', requireAgentSession(agents));
     // Set by the hook above on every request that reaches a handler.
     const session = (request: FastifyRequest) => request.agentAuth as NonNullable<FastifyRequest['agentAuth']>;
     const me = (request: FastifyRequest) => session(request).agent;
@@ -213,6 +205,28 @@ export async function agentRoutes(app: FastifyInstance, deps: AgentRouteDeps): P
       });
     });
   });
+}
+
+/**
+ * The agent API's session and CSRF check as a `preHandler` hook: sets `request.agentAuth`, or
+ * refuses with 401 / 403 `csrf_mismatch`. Exported for route files registered beside `agentRoutes`.
+ */
+export function requireAgentSession(agents: Pick<AgentService, 'authenticate' | 'checkCsrf'>) {
+  return async (request: FastifyRequest): Promise<void> => {
+    const token = request.cookies[SESSION_COOKIE];
+    const auth = token === undefined ? undefined : await agents.authenticate(token);
+    if (!auth || token === undefined) throw new HttpFailure('unauthenticated', 'Log in first: no valid agent session.');
+    if (!SAFE_METHODS.has(request.method) && !agents.checkCsrf(token, headerValue(request, 'x-csrf-token'))) {
+      throw new HttpFailure('csrf_mismatch', 'The X-CSRF-Token header is missing or does not match this session.');
+    }
+    request.agentAuth = { ...auth, sessionToken: token };
+  };
+}
+
+/** The agent a request authenticated by `requireAgentSession` belongs to. */
+export function sessionAgent(request: FastifyRequest): AuthenticatedAgent['agent'] {
+  if (!request.agentAuth) throw new HttpFailure('unauthenticated', 'Log in first: no valid agent session.');
+  return request.agentAuth.agent;
 }
 
 function headerValue(request: FastifyRequest, name: string): string | undefined {

@@ -1,9 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ChatService, VisitorAccess, VisitorContext } from '../../chat/chat-service.js';
 import type { EmailLinks } from '../../chat/email-links.js';
+import type { RatingService } from '../../chat/ratings.js';
 import type { TranscriptService } from '../../chat/transcript-service.js';
 import type { Rate } from '../../config/rate.js';
 import { HttpFailure, sendFailure } from '../../errors/http-failure.js';
+import { ratingBody } from '../label-rating-schema.js';
 import { perIpLimit } from '../per-ip-limit.js';
 import { fingerprint as fingerprintSchema, linkBody, lookupBody, messagesQuery, pathId, readBody, resumeBody, sendBody, startBody } from '../schemas.js';
 import { validate } from '../validation.js';
@@ -12,6 +14,8 @@ import type { WidgetConfig } from '../widget-config.js';
 export interface ChatRouteDeps {
   chat: ChatService;
   transcripts: TranscriptService;
+  /** `POST /api/chat/{id}/rating` (docs/api.md, "Ratings"). */
+  ratings: RatingService;
   /** Opens a conversation from a follow-up email's link. */
   links: EmailLinks;
   widgetConfig: () => Promise<WidgetConfig>;
@@ -122,6 +126,15 @@ export async function chatRoutes(app: FastifyInstance, deps: ChatRouteDeps): Pro
     const result = await deps.transcripts.request(visitor);
     if (!result.ok) return sendFailure(reply, result.error);
     return reply.code(202).send(result.value);
+  });
+
+  // Once per closed conversation: the per-IP budget of messages is plenty.
+  app.post('/api/chat/:id/rating', { config: perIpLimit('rating', deps.rates.send) }, async (request, reply) => {
+    const visitor = await access(request);
+    const input = validate(ratingBody, request.body);
+    if (!input.ok) return sendFailure(reply, input.error);
+    const result = await deps.ratings.rate(visitor, input.value.score, input.value.comment ?? null);
+    return result.ok ? reply.code(201).send({ rating: result.value }) : sendFailure(reply, result.error);
   });
 }
 

@@ -18,6 +18,17 @@ const ASSETS: Record<string, string> = {
   'app.css': 'text/css; charset=utf-8',
 };
 
+/** What installs the dashboard as an app (docs/dashboard.md, "Install as an app"), committed in web/dashboard/install/. */
+const ICON_CACHE = 'public, max-age=86400';
+const INSTALL: Record<string, { file: string; type: string; cache: string }> = {
+  // Re-read at every start of the app, so a changed name or colour is picked up.
+  'manifest.webmanifest': { file: 'manifest.webmanifest', type: 'application/manifest+json; charset=utf-8', cache: 'no-cache' },
+  'icons/icon-192.png': { file: 'icon-192.png', type: 'image/png', cache: ICON_CACHE },
+  'icons/icon-512.png': { file: 'icon-512.png', type: 'image/png', cache: ICON_CACHE },
+  'icons/icon-maskable-512.png': { file: 'icon-maskable-512.png', type: 'image/png', cache: ICON_CACHE },
+  'icons/apple-touch-icon.png': { file: 'apple-touch-icon.png', type: 'image/png', cache: ICON_CACHE },
+};
+
 /**
  * The agent dashboard (docs/dashboard.md): `/stratus`, `/stratus/login` and every other
  * `/stratus/*` path answer the same HTML shell, which loads the bundle from `/stratus/app.js`.
@@ -42,6 +53,12 @@ export async function dashboardRoutes(app: FastifyInstance, deps: DashboardRoute
   app.get('/stratus', shell);
   app.get('/stratus/*', async (request, reply) => {
     const rest = (request.params as { '*': string })['*'];
+    const install = Object.hasOwn(INSTALL, rest) ? INSTALL[rest] : undefined;
+    if (install) {
+      const file = await readFile(join(root, 'web/dashboard/install', install.file)).catch(() => undefined);
+      if (!file) return sendFailure(reply, { code: 'not_found', message: `No web/dashboard/install/${install.file}.` });
+      return reply.header('content-type', install.type).header('cache-control', install.cache).header('x-content-type-options', 'nosniff').send(file);
+    }
     // Own names only: `__proto__` or `toString` is a page path like any other, not an asset.
     const type = Object.hasOwn(ASSETS, rest) ? ASSETS[rest] : undefined;
     if (!type) return shell(request, reply);

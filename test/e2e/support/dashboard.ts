@@ -21,6 +21,13 @@ export const filter = (page: Page, name: string) =>
     .or(page.getByRole('link', { name, exact: true }))
     .first();
 
+/** Clicks a top-bar page link; on a phone the links are behind Menu (docs/dashboard.md, "On a phone"), opened first. */
+export async function clickTopBarLink(page: Page, name: string): Promise<void> {
+  const menu = page.locator('[data-parley="menu"]');
+  if ((await menu.isVisible()) && (await menu.getAttribute('aria-expanded')) !== 'true') await menu.click();
+  await page.getByRole('link', { name, exact: true }).click();
+}
+
 /** Visible text of an element, or "hidden". */
 export async function shownText(page: Page, selector: string): Promise<string> {
   const locator = page.locator(selector).first();

@@ -8,6 +8,7 @@ import type { AgentLink, ConnectLink, LinkHandlers } from './agent-link.js';
 import type { Agent, AgentStatus, ChatConfig, Conversation, Message } from '../types.js';
 import { AgentRoster } from './agent-roster.js';
 import { loadDraft, saveDraft } from './drafts.js';
+import { mentionsMe } from '../notes/note-list.js';
 import type { Notifier, PageSignals } from './page-signals.js';
 import { Poller } from './poller.js';
 import { readReceiptDue } from './read-receipts.js';
@@ -150,13 +151,26 @@ export class DashboardSession {
     void this.sync.loadInbox(this.state.nextCursor ?? undefined);
   }
 
-  /** The reply box changed: kept as a draft, and the visitor sees "Agent is typing…". */
-  input(value: string): void {
+  /** The reply box changed: kept as a draft, and the visitor sees "Agent is typing…" (never while writing a note). */
+  input(value: string, note = false): void {
     const id = this.state.selected;
     if (id === null) return;
     this.store.update({ draft: value });
     saveDraft(this.deps.tabStore, id, value);
-    this.whispers.input(value);
+    if (!note) this.whispers.input(value);
+  }
+
+  /** Saves the draft as an internal note (docs/dashboard.md, "Internal notes"); a refused note goes back in the box. */
+  async sendNote(): Promise<void> {
+    const id = this.state.selected;
+    const body = this.state.draft.trim();
+    if (id === null || !body || !this.deps.api.addNote) return;
+    this.input('', true);
+    this.store.update({ error: '' });
+    const result = await this.deps.api.addNote(id, body, this.deps.newId());
+    if (result.ok) return this.sync.addNote(result.data.note);
+    if (this.state.selected === id && this.state.draft === '') this.input(body, true);
+    this.store.update({ error: `The note was not saved: ${result.error.message}` });
   }
 
   /** Queues the draft as a reply; it shows as "Sending…" until the server has it. */
@@ -223,6 +237,10 @@ export class DashboardSession {
         MessageSent: ({ message }) => this.heard(message),
         MessagesRead: ({ conversation_id, reader, seq }) => this.sync.dispatch({ type: 'read', conversation_id, reader, seq }),
         AgentStatusChanged: ({ agent_id, status }) => this.roster.set(agent_id, status),
+        NoteAdded: ({ note }) => {
+          this.sync.addNote(note);
+          if (mentionsMe(note, this.deps.agent.id)) this.alert(`${note.author_name ?? 'A colleague'} mentioned you`, note.body, note.conversation_id);
+        },
       },
       state: (link) => this.store.update({ link }),
       presence: (members) => this.roster.present(members),

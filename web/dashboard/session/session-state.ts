@@ -2,7 +2,7 @@ import type { InboxFilter, InboxState } from '../inbox-state.js';
 import type { PendingReply } from './reply-outbox.js';
 import type { NotifySettings } from '../notify-settings.js';
 import type { LinkState } from './agent-link.js';
-import type { AgentStatus, Conversation, Message } from '../types.js';
+import type { AgentStatus, Conversation, Message, Note } from '../types.js';
 import type { OnlineAgent } from './agent-roster.js';
 
 /** The open conversation's messages (merged by seq) and the visitor's earlier conversations. */
@@ -12,6 +12,8 @@ export interface Transcript {
   earlier: Conversation[];
   /** The server answered once: "No messages yet" rather than "Loading…". */
   loaded: boolean;
+  /** Internal notes, in transcript order (docs/dashboard.md, "Internal notes"). */
+  notes?: Note[];
 }
 
 /** Everything the dashboard's views show; each change is a new object (views compare by identity). */

@@ -1,7 +1,8 @@
 import { lastSeq, mergeBySeq } from '../../shared/transcript.js';
 import type { AgentApi } from '../agent-api.js';
 import { reduceInbox, type InboxEvent } from '../inbox-state.js';
-import type { Message } from '../types.js';
+import { mergeNotes } from '../notes/note-list.js';
+import type { Message, Note } from '../types.js';
 import type { StateStore } from './session-state.js';
 
 /** Everything after the held seq, in one page: a conversation has far fewer messages. */
@@ -52,6 +53,7 @@ export class Sync {
         messages: mergeBySeq(current && current.id === id ? current.messages : [], page.messages),
         earlier: page.earlier_conversations,
         loaded: true,
+        notes: mergeNotes(current && current.id === id ? (current.notes ?? []) : [], page.notes ?? []),
       },
     }));
   }
@@ -66,6 +68,13 @@ export class Sync {
   async fetchConversation(id: number): Promise<void> {
     const result = await this.api.conversation(id, Number.MAX_SAFE_INTEGER, 1);
     if (result.ok) this.dispatch({ type: 'conversation', conversation: result.data.conversation });
+  }
+
+  /** A note heard live or just written: merged into the open transcript if it belongs there. */
+  addNote(note: Note): void {
+    this.store.update(({ transcript: current }) =>
+      current && current.id === note.conversation_id ? { transcript: { ...current, notes: mergeNotes(current.notes ?? [], [note]) } } : {},
+    );
   }
 
   /** A message heard live or acknowledged: merged into the open transcript if it belongs there. */

@@ -9,7 +9,7 @@ export interface PlacedErrors {
 
 /** Every field name the page draws an error slot for, from the whole section down to one range. */
 export function errorSlots(draft: SettingsDraft): string[] {
-  const slots = ['away_message', 'offline_mode', 'greeting', 'color', 'transcript_on_close', 'business_hours', 'business_hours.timezone', 'business_hours.holidays'];
+  const slots = ['away_message', 'offline_mode', 'greeting', 'color', 'transcript_on_close', 'auto_assign', 'max_open_per_agent', 'business_hours', 'business_hours.timezone', 'business_hours.holidays'];
   for (const day of WEEKDAYS) {
     slots.push(`business_hours.days.${day}`);
     draft.hours.days[day].forEach((_, i) => slots.push(`business_hours.days.${day}.${i}`));

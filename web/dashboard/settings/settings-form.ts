@@ -11,6 +11,9 @@ export interface SettingsDraft {
   greeting: string;
   color: string;
   transcript_on_close: boolean;
+  auto_assign: boolean;
+  /** As typed in the number field: sent as a number, its range checked by the server (docs/api.md, "Chat settings"). */
+  max_open_per_agent: string;
 }
 
 export type TextField = 'away_message' | 'greeting' | 'color';
@@ -37,6 +40,8 @@ const draftOf = (settings: ChatSettingsDto, defaultZone: string): SettingsDraft 
   greeting: settings.greeting,
   color: settings.color,
   transcript_on_close: settings.transcript_on_close,
+  auto_assign: settings.auto_assign,
+  max_open_per_agent: String(settings.max_open_per_agent),
 });
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -49,10 +54,22 @@ export function changesOf(state: SettingsFormState): Partial<ChatSettingsDto> {
   const hours = hoursFromDraft(draft.hours);
   // Compared in the draft's own shape: the server may list closed days as [] where the draft leaves them out.
   if (!same(hours, hoursFromDraft(draftFromHours(saved.business_hours, draft.hours.timezone)))) changes.business_hours = hours;
-  for (const field of ['away_message', 'offline_mode', 'greeting', 'color', 'transcript_on_close'] as const) {
+  for (const field of ['away_message', 'offline_mode', 'greeting', 'color', 'transcript_on_close', 'auto_assign'] as const) {
     if (draft[field] !== saved[field]) Object.assign(changes, { [field]: draft[field] });
   }
+  // Compared as numbers: "10.0" is the 10 saved. Blank ('' is 0) counts as a change, refused before sending.
+  const maxOpen = Number(draft.max_open_per_agent.trim());
+  if (maxOpen !== saved.max_open_per_agent) changes.max_open_per_agent = maxOpen;
   return changes;
+}
+
+/**
+ * What can be told before sending: a limit that is not a number at all (JSON has no such number).
+ * Whole numbers out of range go to the server, whose answer names the range.
+ */
+function numberProblems(draft: SettingsDraft): Record<string, string> {
+  const typed = draft.max_open_per_agent.trim();
+  return typed === '' || !Number.isFinite(Number(typed)) ? { max_open_per_agent: 'Give a whole number of conversations.' } : {};
 }
 
 export const isDirty = (state: SettingsFormState): boolean => Object.keys(changesOf(state)).length > 0;
@@ -93,6 +110,16 @@ export class SettingsForm {
 
   setOfflineMode(mode: OfflineMode): void {
     this.edit('offline_mode', (draft) => ({ ...draft, offline_mode: mode }));
+  }
+
+  /** Whether new conversations are assigned round robin (docs/dashboard.md, "Automatic assignment"). */
+  setAutoAssign(on: boolean): void {
+    this.edit('auto_assign', (draft) => ({ ...draft, auto_assign: on }));
+  }
+
+  /** The most open conversations an agent is assigned automatically, as typed. */
+  setMaxOpenPerAgent(value: string): void {
+    this.edit('max_open_per_agent', (draft) => ({ ...draft, max_open_per_agent: value }));
   }
 
   /** Whether visitors are emailed the transcript when a conversation closes. */
@@ -143,7 +170,7 @@ export class SettingsForm {
   async save(): Promise<void> {
     const { draft, saving } = this.state;
     if (!draft || saving || !isDirty(this.state)) return;
-    const problems = hoursProblems(draft.hours);
+    const problems = { ...hoursProblems(draft.hours), ...numberProblems(draft) };
     if (Object.keys(problems).length > 0) {
       this.store.update(({ refusals }) => ({ errors: problems, notice: '', alert: 'Not saved: check the fields marked below.', refusals: refusals + 1 }));
       return;

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Agent, OfflineMode } from '../types.js';
 import { useSessionState } from '../use-session.js';
+import { AssignmentSection } from './assignment-section.js';
 import { describedBy, FieldError } from './field-error.js';
 import { errorId, errorSlots, placeErrors } from './field-errors.js';
 import { HoursEditor } from './hours-editor.js';
@@ -13,7 +14,7 @@ const OFFLINE_MODES: [OfflineMode, string][] = [
   ['hide', 'Hide the chat launcher'],
 ];
 
-/** `/stratus/settings`: business hours, the away message, what the widget does when nobody is available, greeting, colour and the transcript on close. Admins only. */
+/** `/stratus/settings`: business hours, the away message, what the widget does when nobody is available, greeting, colour, automatic assignment and the transcript on close. Admins only. */
 export function SettingsPage({ self }: { self: Agent }) {
   const [form] = useState(() => new SettingsForm({ api: httpSettingsApi, defaultZone: browserTimeZone() }));
   const state = useSessionState(form);
@@ -93,6 +94,7 @@ export function SettingsPage({ self }: { self: Agent }) {
             </span>
             <FieldError slot="color" errors={errors} />
           </fieldset>
+          <AssignmentSection draft={draft} errors={errors} form={form} />
           <fieldset class="settings-section">
             <legend>Email to visitors</legend>
             <label class="check">

@@ -47,6 +47,8 @@ export class ChatApi {
     this.call<{ message: ChatMessage }>('POST', `/api/chat/${id}/messages`, { body, client_message_id: clientMessageId }, true);
   read = (id: number, seq: number) => this.call<void>('POST', `/api/chat/${id}/read`, { seq }, true);
   transcript = (id: number) => this.call<TranscriptAnswer>('POST', `/api/chat/${id}/transcript`, undefined, true);
+  /** `POST /api/chat/{id}/rating`: once the conversation is closed (docs/api.md, "Ratings"). */
+  rate = (id: number, score: number, comment: string) => this.call<unknown>('POST', `/api/chat/${id}/rating`, { score, comment }, true);
 
   private async call<T>(method: string, path: string, body?: unknown, auth = false): Promise<ApiResult<T>> {
     const headers: Record<string, string> = { Accept: 'application/json' };

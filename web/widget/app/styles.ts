@@ -57,6 +57,14 @@ button:focus-visible,a:focus-visible,textarea:focus-visible,input:focus-visible{
 .transcript .note{margin:0;font-size:12.5px;color:var(--muted)}
 .transcript .note.err{color:var(--err)}
 .away p{margin:0 0 6px}
+.rating{display:grid;gap:8px;margin-bottom:10px}
+.rating p{margin:0}
+.stars{display:flex;gap:2px}
+.star{position:relative;cursor:pointer;font-size:26px;line-height:1;color:var(--muted)}
+.star input{position:absolute;opacity:0;inset:0;margin:0;cursor:pointer}
+.star:has(input:checked),.star:has(~ .star input:checked){color:#b45309}
+.star:has(input:focus-visible){outline:2px solid var(--pa);outline-offset:2px;border-radius:4px}
+.rating textarea{font:inherit;font-size:16px;padding:7px 10px;border:1px solid var(--line);border-radius:8px;background:var(--bg);color:var(--fg);resize:vertical}
 .away .pre{margin-top:8px}
 .away label{color:var(--fg)}
 .compose{display:flex;align-items:flex-end;gap:8px;padding:10px 12px 12px;border-top:1px solid var(--line);background:var(--bg)}

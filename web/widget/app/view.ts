@@ -9,6 +9,7 @@ import { isEmail, type AwayNotice } from './offline.js';
 import type { Contact } from './outbox-item.js';
 import type { Strings } from './strings.js';
 import { PANEL_CSS } from './styles.js';
+import { RatingCard } from './rating-card.js';
 import { TranscriptButton } from './transcript-button.js';
 import type { TranscriptAnswer } from './transcript-notice.js';
 import type { ViewMessage } from './types.js';
@@ -24,6 +25,8 @@ export interface ViewActions {
   newConversation(): void;
   /** Asks the server to email the conversation to its address. */
   emailTranscript(): Promise<ApiResult<TranscriptAnswer>>;
+  /** Rates the closed conversation (docs/widget.md, "Rating card"). */
+  rate(score: number, comment: string): Promise<ApiResult<unknown>>;
 }
 
 export type Connection = 'online' | 'reconnecting' | 'offline';
@@ -45,6 +48,7 @@ export class ChatView {
   private readonly prechat: HTMLElement;
   private readonly away: AwayCard;
   private readonly transcript: TranscriptButton;
+  private readonly rating: RatingCard;
   private readonly nameInput: HTMLInputElement;
   private readonly emailInput: HTMLInputElement;
   private readonly prechatError: HTMLElement;
@@ -78,7 +82,8 @@ export class ChatView {
 
     const restart = h(doc, 'button', { class: 'btn primary', type: 'button', 'data-parley': 'new-conversation' }, s.newConversation);
     restart.addEventListener('click', () => actions.newConversation());
-    this.ended = h(doc, 'div', { class: 'card', 'data-parley': 'closed', hidden: true }, h(doc, 'p', {}, s.ended), restart);
+    this.rating = new RatingCard(doc, (score, comment) => actions.rate(score, comment));
+    this.ended = h(doc, 'div', { class: 'card', 'data-parley': 'closed', hidden: true }, h(doc, 'p', {}, s.ended), this.rating.el, restart);
 
     this.nameInput = h(doc, 'input', { name: 'name', autocomplete: 'name', maxlength: '120' });
     this.emailInput = h(doc, 'input', { name: 'email', type: 'email', autocomplete: 'email', maxlength: '254' });
@@ -193,6 +198,7 @@ export class ChatView {
     this.transcript.render(mode.conversation && !mode.prompt);
     show(this.prompt, mode.prompt && !mode.closed);
     show(this.ended, mode.closed);
+    this.rating.render(mode.closed);
     this.away.render(mode.closed ? undefined : mode.away);
     show(this.prechat, mode.prechat && !mode.closed && !mode.prompt);
     show(this.form, !mode.closed);

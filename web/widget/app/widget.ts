@@ -73,6 +73,7 @@ export function mountWidget(boot: Boot, clock: Clock): AppHandle {
       view.focusComposer();
     },
     emailTranscript: () => api.transcript(session.conversationId ?? 0),
+    rate: (score, comment) => api.rate(session.conversationId ?? 0, score, comment),
   });
 
   const session: ChatSession = new ChatSession({
@@ -278,7 +279,6 @@ export function mountWidget(boot: Boot, clock: Clock): AppHandle {
     session.flusher.kick();
     void session.catchUp();
   });
-
   view.setDraft(memory.draft);
   void loadConfig();
   void (boot.link === undefined ? checkStored() : followLink(boot.link, { api, retries, session, view, strings, host: boot.host, fingerprint: () => device.ensure(), open: () => open(false), checkStored }));
