@@ -12,7 +12,7 @@ interface Props {
 export function NoteItem({ note, children, time }: Props) {
   const author = note.author_name ?? 'A former agent';
   return (
-    <div class="message note" role="note" aria-label={`Internal note by ${author}`} data-parley="note" data-after-seq={String(note.after_seq)}>
+    <div class="message note" role="note" aria-label={`Internal note by ${author}`} data-parley="note" data-note-id={String(note.id)} data-after-seq={String(note.after_seq)}>
       <span class="author">
         <span class="note-tag">Internal note</span> · {author}
       </span>
