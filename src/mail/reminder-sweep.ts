@@ -106,25 +106,26 @@ export class ReminderSweep {
     const now = clock.now();
     const since = now - options.horizonMs;
     let queued = false;
+    // One read of the team per sweep: reply authors' names and the reminders' recipients.
+    const agents = await this.deps.agents.list();
     if (options.followUpDelayMs > 0) {
-      for (const due of await reminders.dueFollowUps(now, options.followUpDelayMs, since, options.batchSize)) queued = (await this.followUp(due, now)) || queued;
+      const names = new Map(agents.map((a) => [a.id, a.name]));
+      for (const due of await reminders.dueFollowUps(now, options.followUpDelayMs, since, options.batchSize)) queued = (await this.followUp(due, names, now)) || queued;
     }
     if (options.unansweredDelayMs > 0) {
-      const agents = await this.deps.agents.list();
       for (const due of await reminders.dueUnanswered(now, options.unansweredDelayMs, since, options.batchSize)) queued = (await this.unanswered(due, agents, now)) || queued;
     }
     if (queued) this.deps.outbox.wake();
   }
 
   /** One follow-up for every reply after `afterSeq`; answers whether an email was queued. */
-  private async followUp(due: DueFollowUp, now: number): Promise<boolean> {
+  private async followUp(due: DueFollowUp, names: Map<number, string>, now: number): Promise<boolean> {
     const { conversations, reminders, hasher, outbox, options } = this.deps;
     const c = await conversations.get(due.conversationId);
     const rows = await conversations.messages(due.conversationId, { after: due.afterSeq, limit: 100 });
     const replies = rows.filter((m) => m.sender === 'agent');
     const upTo = replies.at(-1)?.seq;
     if (c === undefined || upTo === undefined || c.visitor_email === null) return false;
-    const names = new Map((await this.deps.agents.list()).map((a) => [a.id, a.name]));
     const token = randomToken();
     const expiresAt = now + options.linkTtlMs;
     const email = await outbox.prepare({
