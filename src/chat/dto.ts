@@ -10,6 +10,23 @@ export interface MessageDto {
   body: string;
   client_message_id?: string;
   created_at: string;
+  /** Files sent with the message (docs/api.md, "Attachments"); present only when it has some. */
+  attachments?: AttachmentDto[];
+}
+
+/** A file on a message (docs/api.md, "Attachments"). */
+export interface AttachmentDto {
+  id: number;
+  /** Sanitised; its extension matches the detected type. */
+  name: string;
+  /** Bytes as stored (image metadata removed). */
+  size: number;
+  /** Detected from the content, never taken from the name or the upload's header. */
+  type: string;
+  /** Signed and short-lived (1–2 h), relative to the server: `/api/files/{id}/{name}?expires=…&sig=…`. */
+  url: string;
+  /** A raster image, shown inline; anything else is a download. */
+  image: boolean;
 }
 
 /** An internal note as agents see it (docs/api.md, "Internal notes"); never sent to a visitor. */
