@@ -8,7 +8,8 @@
  *   npm run bench                 3 rounds (5–6 minutes on a quiet 2-core machine)
  *   npm run bench:quick           1 round, shorter steps (2–3 minutes)
  *   npm run bench -- --rounds 5 --skip pg,polling
- *   npm run bench -- --only search   search over 1,000,000 messages on SQLite alone (names: realtime, path, polling, pg, search)
+ *   npm run bench -- --only search   search over 1,000,000 messages on SQLite alone (names: realtime, path, polling, pg, search, upload)
+ *   npm run bench -- --only upload   10 MB attachments uploaded and downloaded (docs/performance.md, "Attachments")
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,7 @@ import { startConversations } from './lib/chat-client.js';
 import { CHAT_PATH, chatPathSqlite, chatPathTwoNodes } from './scenarios/chat-path.js';
 import { pollingVsWebSocket } from './scenarios/polling.js';
 import { searchRows, searchScenario, type SearchResult } from './scenarios/search.js';
+import { uploadRows, uploadScenario, type UploadResult } from './scenarios/upload.js';
 import { chat, fanout, idle } from './scenarios/realtime.js';
 import { summaryRows, type RealtimeSet, type Results, type Round } from './summary.js';
 
@@ -34,7 +36,7 @@ const { values: opts } = parseArgs({
     only: { type: 'string', default: '' },
   },
 });
-const SCENARIOS = ['realtime', 'path', 'polling', 'pg', 'search'];
+const SCENARIOS = ['realtime', 'path', 'polling', 'pg', 'search', 'upload'];
 const only = opts.only.split(',').filter(Boolean);
 // --only runs the named scenarios: every other one is skipped (the full chat path is recorded in the realtime rounds, so it keeps them).
 if (only.includes('path')) only.push('realtime');
@@ -140,6 +142,7 @@ async function main(): Promise<void> {
   const load = new LoadGenerators();
   const results: Results = { rounds: [] };
   let search: SearchResult | { error: string } | undefined;
+  let upload: UploadResult | { error: string } | undefined;
   try {
     for (let i = 0; i < PLAN.rounds && !skip.has('realtime'); i++) {
       console.log(`round ${i + 1}/${PLAN.rounds}`);
@@ -158,10 +161,14 @@ async function main(): Promise<void> {
       console.log('search: 1,000,000 messages on SQLite (building takes minutes)');
       search = await attempt('search', () => searchScenario());
     }
+    if (!skip.has('upload')) {
+      console.log('attachments: 10 MB files up and down');
+      upload = await attempt('upload', () => uploadScenario());
+    }
   } finally {
     await load.close();
   }
-  const rows = [...(results.rounds.length > 0 ? summaryRows(results) : []), ...searchRows(search)];
+  const rows = [...(results.rounds.length > 0 ? summaryRows(results) : []), ...searchRows(search), ...uploadRows(upload)];
   const seconds = (Date.now() - started) / 1000;
   // Other work on the machine shows in the absolute figures far more than in the ratios: say how busy it was.
   const busy = `load average ${info.loadAverageAtStart.join(' ')} at start, ${loadavg().map((l) => l.toFixed(2)).join(' ')} at end`;

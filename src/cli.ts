@@ -2,6 +2,7 @@ import { ConversationLinkStore } from './storage/conversation-link-store.js';
 import type { AddressInfo } from 'node:net';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Logger } from 'pino';
+import { FilePurge, purgeWithFiles } from './compose/files-for.js';
 import { buildRealtimeApp } from './compose/realtime-app.js';
 import { realtimeNodeFor } from './compose/realtime-node-for.js';
 import { agentServiceFor, storesOf } from './compose/stores.js';
@@ -104,17 +105,20 @@ program
 
 program
   .command('purge')
-  .description('apply the retention policy: closed conversations past CHAT_RETENTION_DAYS, expired sessions, tickets and email links')
+  .description('apply the retention policy: closed conversations past CHAT_RETENTION_DAYS (and their files), orphaned uploads, expired sessions, tickets and email links')
   .action(async () => {
     await withStorage(async (storage, config) => {
       await migrate(storage);
       const now = systemClock.now();
-      const { conversations, agents } = storesOf(storage);
-      const removed = config.chat.retentionDays > 0 ? await conversations.purgeClosed(now - config.chat.retentionDays * 86_400_000) : 0;
+      const { conversations, agents, attachments } = storesOf(storage);
+      // Files first, while the rows still say where they are (docs/configuration.md, "Attachments").
+      const closedBefore = config.chat.retentionDays > 0 ? now - config.chat.retentionDays * 86_400_000 : undefined;
+      const purged = await purgeWithFiles(conversations, FilePurge.for(config, storage, attachments), closedBefore, now);
       const tickets = await conversations.purgeTickets(now);
       const sessions = await agents.purgeSessions(now);
       const links = await new ConversationLinkStore(storage.db).purge(now);
-      process.stdout.write(`Purged ${removed} closed conversation(s), ${sessions} expired session(s), ${tickets} used or expired resume ticket(s), ${links} used or expired email link(s).\n`);
+      process.stdout.write(`Purged ${purged.conversations} closed conversation(s), ${sessions} expired session(s), ${tickets} used or expired resume ticket(s), ${links} used or expired email link(s).\n`);
+      process.stdout.write(`Deleted ${purged.files} file(s) of purged conversations and ${purged.orphans} orphaned upload(s).\n`);
     });
   });
 

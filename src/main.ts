@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { AgentService } from './agents/agent-service.js';
+import { AttachmentService } from './chat/attachments/attachment-service.js';
+import { AttachmentUrls } from './chat/attachments/signed-urls.js';
 import type { Broadcaster } from './chat/broadcaster.js';
 import type { ChatRealtime } from './chat/chat-realtime.js';
 import { ChatService } from './chat/chat-service.js';
@@ -19,6 +21,7 @@ import { SearchService } from './chat/search.js';
 import { SearchIndex } from './storage/search-index.js';
 import { availabilityFor } from './compose/availability-for.js';
 import { chatRealtimeFor } from './compose/chat-realtime-for.js';
+import { FilePurge, fileStoreFor, purgeWithFiles, type PurgeOutcome } from './compose/files-for.js';
 import { mailFor, type Mail } from './compose/mail-for.js';
 import { openRateLimitRedis, pingRedis } from './compose/rate-limit-redis.js';
 import { embedsRealtime, realtimeNodeFor } from './compose/realtime-node-for.js';
@@ -36,6 +39,8 @@ import { createHasher } from './security/hashing.js';
 import { ConversationLinkStore } from './storage/conversation-link-store.js';
 import { CannedResponseStore } from './storage/canned-response-store.js';
 import { migrate, openStorage, type Storage } from './storage/database.js';
+import { DatabaseFileStore } from './storage/file-store-database.js';
+import type { FileStore } from './storage/file-store.js';
 import { systemClock, type Clock } from './time/clock.js';
 import { systemTimers, type Timers } from './time/timers.js';
 
@@ -55,6 +60,10 @@ export interface Parley {
   mail: Mail;
   /** The follow-up and "unanswered" sweep (docs/email.md): `runOnce` sends what is due now. */
   reminders: Pick<ReminderSweep, 'runOnce'>;
+  /** Where attachment bytes are kept (`CHAT_ATTACHMENT_DISK`). */
+  files: FileStore;
+  /** What `parley purge` does to conversations: those closed before `closedBefore` go with their files, then orphaned uploads. */
+  purge(closedBefore: number): Promise<PurgeOutcome>;
   close(): Promise<void>;
 }
 
@@ -67,6 +76,8 @@ export interface ParleyOverrides {
   storage?: Storage;
   /** Where emails go instead of the mailer `MAIL_MAILER` names. */
   mailer?: Mailer;
+  /** Where attachment bytes go instead of the disk `CHAT_ATTACHMENT_DISK` names. */
+  files?: FileStore;
 }
 
 /**
@@ -79,8 +90,9 @@ export async function createParley(config: Config, logger: Logger, overrides: Pa
   // An injected storage is the caller's and already migrated (tests migrate their schema under a lock of their own).
   const storage = overrides.storage ?? openStorage(config.database);
   if (!overrides.storage) await migrate(storage);
-  const stores = storesOf(storage);
   const hasher = createHasher(config.appKey);
+  const stores = storesOf(storage, new AttachmentUrls(hasher, clock));
+  const files = overrides.files ?? fileStoreFor(config, storage);
   const mail = mailFor(config, { storage, hasher, clock, timers: overrides.timers ?? systemTimers, logger, ...(overrides.mailer ? { mailer: overrides.mailer } : {}) });
   const node = embedsRealtime(config) ? realtimeNodeFor(config, logger) : undefined;
   await node?.ready();
@@ -120,6 +132,14 @@ export async function createParley(config: Config, logger: Logger, overrides: Pa
 
   const labels = new LabelService({ labels: stores.labels, conversations: stores.conversations, views: stores.views, publish: (e) => chat.publish(e), clock });
   const ratings = new RatingService({ ratings: stores.ratings, views: stores.views, publish: (e) => chat.publish(e), clock });
+  const attachments = new AttachmentService({
+    chat,
+    store: stores.attachments,
+    files,
+    urls: new AttachmentUrls(hasher, clock),
+    logger,
+    conversationMaxBytes: config.attachments.conversationMaxBytes,
+  });
 
   const app = await buildApp({
     config,
@@ -147,6 +167,7 @@ export async function createParley(config: Config, logger: Logger, overrides: Pa
     ...(redis && config.redis ? { rateLimitRedis: { client: redis, nameSpace: `${config.redis.prefix}rate:` } } : {}),
     notes,
     search: new SearchService(SearchIndex.for(storage.db, storage.engine)),
+    attachments,
     unsubscribe: mail.unsubscribe,
     plugins: node ? [node.routes] : [],
   });
@@ -163,6 +184,8 @@ export async function createParley(config: Config, logger: Logger, overrides: Pa
     realtimeNode: node,
     mail,
     reminders,
+    files,
+    purge: (closedBefore) => purgeWithFiles(stores.conversations, new FilePurge(stores.attachments, files, new DatabaseFileStore(storage.db)), closedBefore, clock.now()),
     close: async () => {
       availability.stop();
       await assignment.stop();

@@ -105,6 +105,7 @@ describe('loadConfig values', () => {
       resume: { max: 10, windowMs: 60_000 },
       read: { max: 120, windowMs: 60_000 },
       transcript: { max: 3, windowMs: 3_600_000 },
+      upload: { max: 20, windowMs: 60_000 },
       broadcastAuth: { max: 120, windowMs: 60_000 },
       login: { max: 10, windowMs: 300_000 },
       loginAccount: { max: 5, windowMs: 300_000 },

@@ -19,9 +19,18 @@ describe('widget build (scripts/build-widget.mjs)', () => {
     output = execFileSync(process.execPath, [join(ROOT, 'scripts/build-widget.mjs')], { cwd: ROOT, encoding: 'utf8' });
   }, 60_000);
 
-  it('prints both files with their gzipped sizes', () => {
+  it('prints the three files with their gzipped sizes', () => {
     expect(output).toMatch(/live-chat\.js .* gzipped/);
     expect(output).toMatch(/live-chat-app\.js .* gzipped/);
+    expect(output).toMatch(/live-chat-upload\.js .* gzipped/);
+  });
+
+  it('keeps the file code (loaded on the first attachment) within 10 KB gzipped, and the chat code asks for it by its content hash', () => {
+    expect(gzipped('live-chat-upload.js')).toBeLessThanOrEqual(10 * KB);
+    const upload = readFileSync(join(OUT, 'live-chat-upload.js'));
+    const version = createHash('sha256').update(upload).digest('hex').slice(0, 12);
+    expect(readFileSync(join(OUT, 'live-chat-app.js'), 'utf8')).toContain(`live-chat-upload.js?v=`);
+    expect(readFileSync(join(OUT, 'live-chat-app.js'), 'utf8')).toContain(version);
   });
 
   it('keeps the loader within 5 KB gzipped', () => {
@@ -55,7 +64,7 @@ describe('widget build (scripts/build-widget.mjs)', () => {
   });
 
   it('emits browser scripts, not modules (no import/export left)', () => {
-    for (const name of ['live-chat.js', 'live-chat-app.js']) {
+    for (const name of ['live-chat.js', 'live-chat-app.js', 'live-chat-upload.js']) {
       const code = readFileSync(join(OUT, name), 'utf8');
       expect(code.startsWith('"use strict";(()=>{') || code.startsWith('(()=>{')).toBe(true);
       expect(code).not.toMatch(/^\s*(import|export)\s/m);

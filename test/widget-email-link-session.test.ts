@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { networkFailure } from '../web/shared/api-result.js';
 import { realClock } from '../web/shared/clock.js';
 import { MemoryStore } from '../web/shared/key-value-store.js';
 import { Retries } from '../web/shared/retries.js';
@@ -86,6 +87,7 @@ function boot(server: FakeServer, store = new MemoryStore()) {
     fingerprint: async () => FP,
     newId: () => `m-${++ids}`,
     page: { url: 'https://shop.example/cart', referrer: '' },
+    files: { send: async () => networkFailure() },
   });
   holder.session = session;
   const world = { opened: 0, notices: [] as string[], attributes: [] as string[] };

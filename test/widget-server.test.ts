@@ -16,7 +16,7 @@ describe('serving the widget and the demo page', () => {
   let h: Harness;
 
   beforeAll(async () => {
-    if (!existsSync(join(OUT, 'live-chat.js')) || !existsSync(join(OUT, 'live-chat-app.js'))) {
+    if (!existsSync(join(OUT, 'live-chat.js')) || !existsSync(join(OUT, 'live-chat-app.js')) || !existsSync(join(OUT, 'live-chat-upload.js'))) {
       execFileSync(process.execPath, [join(ROOT, 'scripts/build-widget.mjs')], { cwd: ROOT });
     }
     h = await startHarness('sqlite', { CHAT_ALLOWED_ORIGINS: 'https://shop.example' });
@@ -42,6 +42,17 @@ describe('serving the widget and the demo page', () => {
     expect(current.headers['cache-control']).toBe('public, max-age=31536000, immutable');
     const other = await h.request({ method: 'GET', url: '/js/live-chat-app.js?v=0123456789ab' });
     expect(other.headers['cache-control']).toBe('public, max-age=300');
+  });
+
+  it('serves the file code (live-chat-upload.js) like the chat code: CORS *, cached for a year by its version', async () => {
+    const res = await h.request({ method: 'GET', url: '/js/live-chat-upload.js' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['access-control-allow-origin']).toBe('*');
+    expect(res.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(res.rawPayload.equals(readFileSync(join(OUT, 'live-chat-upload.js')))).toBe(true);
+    const version = String(res.headers.etag).replace(/^W\/"|"$/g, '');
+    const versioned = await h.request({ method: 'GET', url: `/js/live-chat-upload.js?v=${version}` });
+    expect(versioned.headers['cache-control']).toBe('public, max-age=31536000, immutable');
   });
 
   it('sends the precompressed file to browsers that accept gzip, and 304 for a fresh copy', async () => {

@@ -2,11 +2,12 @@ import type { Logger } from 'pino';
 import type { Broadcaster } from './broadcaster.js';
 import { fail, ok, type Result } from '../errors/error-codes.js';
 import { randomToken, type Hasher } from '../security/hashing.js';
-import type { ConversationStore } from '../storage/conversation-store.js';
+import type { ConversationStore, NewAttachment } from '../storage/conversation-store.js';
 import type { ConversationRow } from '../storage/schema.js';
 import type { Clock } from '../time/clock.js';
 import type { MessageDto, VisitorConversationDto } from './dto.js';
 import type { ChatEvent } from './events.js';
+import { quotaExceeded } from './attachments/quota.js';
 import { decideLookup, isResumable } from './resume-policy.js';
 import type { Views } from './views.js';
 
@@ -225,10 +226,13 @@ export class ChatService {
     return this.append(access.conversation.id, { sender: 'visitor', agentId: null, body, clientMessageId }, access.visibleFromSeq);
   }
 
-  /** Stores a visitor or agent message and publishes `MessageSent` once committed; `visibleFromSeq` bounds what a resend may answer. */
+  /**
+   * Stores a visitor or agent message (with its files, whose bytes are already stored) and
+   * publishes `MessageSent` once committed; `visibleFromSeq` bounds what a resend may answer.
+   */
   async append(
     conversationId: number,
-    m: { sender: 'visitor' | 'agent'; agentId: number | null; body: string; clientMessageId: string | null },
+    m: { sender: 'visitor' | 'agent'; agentId: number | null; body: string; clientMessageId: string | null; attachments?: NewAttachment[]; quotaBytes?: number },
     visibleFromSeq = 1,
   ): Promise<Result<{ message: MessageDto; created: boolean }>> {
     const result = await this.deps.conversations.append({ conversationId, ...m, now: this.deps.clock.now(), requireOpen: true });
@@ -237,6 +241,8 @@ export class ChatService {
         return fail('not_found', 'Conversation not found.');
       case 'closed':
         return fail('conversation_closed', 'This conversation has been closed; start a new one.');
+      case 'over-quota':
+        return quotaExceeded(m.quotaBytes ?? 0, result.used);
       case 'duplicate':
         // Client ids are unique per conversation, not per sender: a retry never answers someone
         // else's message, nor (rule 5) a message from before the join that this token may not see.

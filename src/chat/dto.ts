@@ -170,6 +170,8 @@ export interface WidgetConfig {
   offline_mode: OfflineMode;
   greeting: string;
   color: string;
+  /** What may be uploaded (docs/api.md, "Attachments"), so clients refuse early; the server still decides. */
+  attachments: { max_bytes: number; types: string[] };
 }
 
 export type AgentStatus = 'online' | 'away';

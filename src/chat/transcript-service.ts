@@ -11,6 +11,8 @@ export interface TranscriptLine {
   /** Epoch ms. */
   sentAt: number;
   body: string;
+  /** Files sent with the message: emails name them, they never link them (the URLs expire). */
+  attachments?: { name: string; size: number }[];
 }
 
 /** Everything a transcript email needs, gathered by the chat (docs/email.md, "What is sent when"). */
@@ -46,7 +48,8 @@ export class TranscriptService {
       const rows = await this.deps.conversations.messages(c.id, { after, limit: PAGE, fromSeq: access.visibleFromSeq });
       for (const m of await this.deps.views.messages(rows)) {
         const author = m.sender === 'visitor' ? (c.visitor_name ?? 'You') : m.sender === 'agent' ? (m.author_name ?? 'Agent') : undefined;
-        lines.push({ sender: m.sender, ...(author !== undefined ? { author } : {}), sentAt: Date.parse(m.created_at), body: m.body });
+        const files = m.attachments?.map((a) => ({ name: a.name, size: a.size }));
+        lines.push({ sender: m.sender, ...(author !== undefined ? { author } : {}), sentAt: Date.parse(m.created_at), body: m.body, ...(files ? { attachments: files } : {}) });
       }
       if (rows.length < PAGE) break;
       after = rows.at(-1)?.seq ?? after;

@@ -1,9 +1,26 @@
 import type { AgentStore } from '../storage/agent-store.js';
+import type { AttachmentStore } from '../storage/attachment-store.js';
 import type { ConversationStore } from '../storage/conversation-store.js';
 import type { LabelStore } from '../storage/label-store.js';
 import type { RatingStore } from '../storage/rating-store.js';
-import type { ConversationRow, MessageRow } from '../storage/schema.js';
-import { toAgentConversation, toMessageDto, toVisitorConversation, type AgentConversationDto, type MessageDto, type VisitorConversationDto } from './dto.js';
+import type { AttachmentRow, ConversationRow, MessageRow } from '../storage/schema.js';
+import { isRasterImage } from './attachments/file-policy.js';
+import type { AttachmentUrls } from './attachments/signed-urls.js';
+import {
+  toAgentConversation,
+  toMessageDto,
+  toVisitorConversation,
+  type AgentConversationDto,
+  type AttachmentDto,
+  type MessageDto,
+  type VisitorConversationDto,
+} from './dto.js';
+
+/** Where messages' files are listed and how their download URLs are signed (docs/api.md, "Attachments"). */
+export interface AttachmentViews {
+  store: Pick<AttachmentStore, 'ofMessages'>;
+  urls: Pick<AttachmentUrls, 'url'>;
+}
 
 /** Turns rows into the DTOs clients see, loading agent names, previews and unread counts in batches. */
 export class Views {
@@ -12,11 +29,13 @@ export class Views {
     private readonly agents: AgentStore,
     /** Labels and ratings shown on each conversation (docs/api.md, "Labels", "Ratings"). */
     private readonly tags: { labels: Pick<LabelStore, 'ofConversations'>; ratings: Pick<RatingStore, 'ofConversations'> },
+    /** Absent where nothing serves files (CLI commands): messages are then shown without them. */
+    private readonly files?: AttachmentViews,
   ) {}
 
   async messages(rows: MessageRow[]): Promise<MessageDto[]> {
-    const names = await this.agents.names(rows.flatMap((r) => (r.agent_id === null ? [] : [r.agent_id])));
-    return rows.map((r) => toMessageDto(r, r.agent_id === null ? null : names.get(r.agent_id)));
+    const [names, files] = await Promise.all([this.agents.names(rows.flatMap((r) => (r.agent_id === null ? [] : [r.agent_id]))), this.attachments(rows)]);
+    return rows.map((r) => withFiles(toMessageDto(r, r.agent_id === null ? null : names.get(r.agent_id)), files.get(r.id)));
   }
 
   async message(row: MessageRow): Promise<MessageDto> {
@@ -37,16 +56,19 @@ export class Views {
       this.tags.labels.ofConversations(ids),
       this.tags.ratings.ofConversations(ids),
     ]);
-    const names = await this.agents.names([
-      ...rows.flatMap((r) => (r.assigned_agent_id === null ? [] : [r.assigned_agent_id])),
-      ...[...last.values()].flatMap((m) => (m.agent_id === null ? [] : [m.agent_id])),
+    const [names, files] = await Promise.all([
+      this.agents.names([
+        ...rows.flatMap((r) => (r.assigned_agent_id === null ? [] : [r.assigned_agent_id])),
+        ...[...last.values()].flatMap((m) => (m.agent_id === null ? [] : [m.agent_id])),
+      ]),
+      this.attachments([...last.values()]),
     ]);
     return rows.map((r) => {
       const message = last.get(r.id);
       const rating = ratings.get(r.id);
       return toAgentConversation(r, agentRef(r, names), {
         unread_count: unread.get(r.id) ?? 0,
-        last_message: message ? toMessageDto(message, message.agent_id === null ? null : names.get(message.agent_id)) : null,
+        last_message: message ? withFiles(toMessageDto(message, message.agent_id === null ? null : names.get(message.agent_id)), files.get(message.id)) : null,
         labels: labels.get(r.id) ?? [],
         rating: rating ? { score: rating.score, comment: rating.comment, created_at: new Date(rating.created_at).toISOString() } : null,
       });
@@ -57,6 +79,24 @@ export class Views {
     const [dto] = await this.forAgents([row]);
     return dto as AgentConversationDto;
   }
+
+  /** The files of the messages that have some (`attachment_count` > 0), as clients see them, by message id. */
+  private async attachments(rows: MessageRow[]): Promise<Map<number, AttachmentDto[]>> {
+    const ids = rows.filter((r) => r.attachment_count > 0).map((r) => r.id);
+    const files = this.files;
+    if (ids.length === 0 || !files) return new Map();
+    const found = await files.store.ofMessages(ids);
+    return new Map([...found].map(([id, list]) => [id, list.map((a) => toAttachmentDto(a, files.urls.url(a.id, a.name)))]));
+  }
+}
+
+function toAttachmentDto(row: AttachmentRow, url: string): AttachmentDto {
+  return { id: row.id, name: row.name, size: row.size, type: row.type, url, image: isRasterImage(row.type) };
+}
+
+function withFiles(dto: MessageDto, files: AttachmentDto[] | undefined): MessageDto {
+  if (files && files.length > 0) dto.attachments = files;
+  return dto;
 }
 
 function agentRef(row: ConversationRow, names: Map<number, string>): { id: number; name: string } | null {

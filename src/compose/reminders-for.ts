@@ -24,6 +24,7 @@ export function remindersFor(
     reminders: new ReminderStore(deps.storage.db),
     conversations: deps.stores.conversations,
     agents: deps.stores.agents,
+    attachments: deps.stores.attachments,
     outbox: deps.outbox,
     hasher: deps.hasher,
     clock: deps.clock,

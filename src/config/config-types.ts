@@ -1,3 +1,4 @@
+import type { AttachmentConfig } from './attachment-config.js';
 import type { DatabaseConfig } from './database-config.js';
 import type { RawEnv } from './env-schema.js';
 import type { MailConfig } from './mail-config.js';
@@ -81,8 +82,10 @@ export interface Config {
   };
   /** Outgoing email: the mailer and the sender (docs/email.md). */
   mail: MailConfig;
+  /** Files sent in the chat: size limits and where the bytes live (docs/configuration.md, "Attachments"). */
+  attachments: AttachmentConfig;
   /** Per client IP (IPv6 per /64), except `loginAccount`: per agent email; `transcript` counts per conversation too. */
-  rateLimits: { start: Rate; send: Rate; lookup: Rate; resume: Rate; read: Rate; transcript: Rate; broadcastAuth: Rate; login: Rate; loginAccount: Rate };
+  rateLimits: { start: Rate; send: Rate; lookup: Rate; resume: Rate; read: Rate; transcript: Rate; upload: Rate; broadcastAuth: Rate; login: Rate; loginAccount: Rate };
   agents: {
     sessionLifetimeMs: number;
     /** No session outlives its login by more than this (`SESSION_ABSOLUTE_LIFETIME`). */

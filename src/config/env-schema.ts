@@ -30,6 +30,8 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'DATABASE_URL',
   'REDIS_URL',
   'MAIL_PASSWORD',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
 ]);
 
 export const envSchema = z.object({
@@ -111,6 +113,7 @@ export const envSchema = z.object({
   CHAT_RATE_LIMIT_RESUME: rate.default('10/1m'),
   CHAT_RATE_LIMIT_READ: rate.default('120/1m'),
   CHAT_RATE_LIMIT_TRANSCRIPT: rate.default('3/1h'),
+  CHAT_RATE_LIMIT_UPLOAD: rate.default('20/1m'),
   BROADCAST_RATE_LIMIT_AUTH: rate.default('120/1m'),
   AGENT_RATE_LIMIT_LOGIN: rate.default('10/5m'),
   AGENT_RATE_LIMIT_LOGIN_ACCOUNT: rate.default('5/5m'),
@@ -131,6 +134,17 @@ export const envSchema = z.object({
   MAIL_ENCRYPTION: z.enum(['tls', 'ssl', 'starttls', 'null']).optional(),
   MAIL_FROM_ADDRESS: z.email().optional(),
   MAIL_FROM_NAME: z.string().min(1).max(200).default('Parley'),
+
+  CHAT_ATTACHMENT_MAX_MB: z.coerce.number().positive().max(100).default(10),
+  CHAT_ATTACHMENT_CONVERSATION_MAX_MB: z.coerce.number().positive().max(1_000_000).default(100),
+  CHAT_ATTACHMENT_DISK: z.enum(['database', 's3']).default('database'),
+  // S3-compatible storage, with Laravel's names (config/filesystems.php).
+  AWS_BUCKET: z.string().min(1).max(255).optional(),
+  AWS_DEFAULT_REGION: z.string().min(1).max(64).default('us-east-1'),
+  AWS_ENDPOINT: optionalUrl,
+  AWS_USE_PATH_STYLE_ENDPOINT: bool.default(false),
+  AWS_ACCESS_KEY_ID: z.string().min(1).optional(),
+  AWS_SECRET_ACCESS_KEY: z.string().min(1).optional(),
 });
 
 export type RawEnv = z.infer<typeof envSchema>;

@@ -1,4 +1,5 @@
 import { parseOrigins } from './allowed-origins.js';
+import { attachmentConfig } from './attachment-config.js';
 import { decodeAppKey, MIN_SECRET_LENGTH } from './app-keys.js';
 import { ConfigError, Problems } from './config-error.js';
 import type { Config, GeneratedSecrets } from './config-types.js';
@@ -40,6 +41,7 @@ export function loadConfig(env: Record<string, string | undefined>, secrets?: Pa
   if (e.HTTP_HEADERS_TIMEOUT > e.HTTP_REQUEST_TIMEOUT) problems.add('HTTP_HEADERS_TIMEOUT', `must not exceed HTTP_REQUEST_TIMEOUT (${e.HTTP_REQUEST_TIMEOUT})`);
   const allowedOrigins = parseOrigins(e.CHAT_ALLOWED_ORIGINS, problems);
   const mail = mailConfig(e, appUrlParsed.hostname, problems);
+  const attachments = attachmentConfig(e, problems);
   const rates = {
     start: rateOrProblem('CHAT_RATE_LIMIT_START', e.CHAT_RATE_LIMIT_START, problems),
     send: rateOrProblem('CHAT_RATE_LIMIT_SEND', e.CHAT_RATE_LIMIT_SEND, problems),
@@ -47,6 +49,7 @@ export function loadConfig(env: Record<string, string | undefined>, secrets?: Pa
     resume: rateOrProblem('CHAT_RATE_LIMIT_RESUME', e.CHAT_RATE_LIMIT_RESUME, problems),
     read: rateOrProblem('CHAT_RATE_LIMIT_READ', e.CHAT_RATE_LIMIT_READ, problems),
     transcript: rateOrProblem('CHAT_RATE_LIMIT_TRANSCRIPT', e.CHAT_RATE_LIMIT_TRANSCRIPT, problems),
+    upload: rateOrProblem('CHAT_RATE_LIMIT_UPLOAD', e.CHAT_RATE_LIMIT_UPLOAD, problems),
     broadcastAuth: rateOrProblem('BROADCAST_RATE_LIMIT_AUTH', e.BROADCAST_RATE_LIMIT_AUTH, problems),
     login: rateOrProblem('AGENT_RATE_LIMIT_LOGIN', e.AGENT_RATE_LIMIT_LOGIN, problems),
     loginAccount: rateOrProblem('AGENT_RATE_LIMIT_LOGIN_ACCOUNT', e.AGENT_RATE_LIMIT_LOGIN_ACCOUNT, problems),
@@ -134,6 +137,7 @@ export function loadConfig(env: Record<string, string | undefined>, secrets?: Pa
       unansweredDelayMs: Math.round(e.CHAT_UNANSWERED_DELAY_SECONDS * 1000),
     },
     mail,
+    attachments,
     rateLimits: rates,
     agents: {
       sessionLifetimeMs: e.SESSION_LIFETIME * 60_000,

@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   label_taken: 409,
   email_taken: 409,
   payload_too_large: 413,
+  quota_exceeded: 413,
   uri_too_long: 414,
   unsupported_media_type: 415,
   validation_failed: 422,

@@ -12,6 +12,7 @@ import { createHttpServer } from './server-options.js';
 import { contentSecurityPolicy } from './csp.js';
 import { noStoreOnPersonalData } from './no-store.js';
 import { agentRoutes, type AgentRouteDeps } from './routes/agent-routes.js';
+import { agentAttachmentRoutes, fileRoutes, visitorAttachmentRoutes, type AttachmentRouteDeps } from './routes/attachment-routes.js';
 import { broadcastingAuthRoutes, type BroadcastingAuthDeps } from './routes/broadcasting-auth-routes.js';
 import { chatRoutes, type ChatRouteDeps } from './routes/chat-routes.js';
 import { opsRoutes, type OpsRouteDeps } from '../ops/ops-routes.js';
@@ -25,7 +26,7 @@ import { cannedRoutes, type CannedRouteDeps } from './routes/canned-routes.js';
 import { searchRoutes, type SearchRouteDeps } from './routes/search-routes.js';
 
 export interface AppDeps {
-  config: Pick<Config, 'http' | 'chat' | 'rateLimits' | 'agents' | 'broadcast'>;
+  config: Pick<Config, 'http' | 'chat' | 'rateLimits' | 'agents' | 'broadcast' | 'attachments'>;
   logger: Logger;
   metrics: Metrics;
   chat: Omit<ChatRouteDeps, 'rates'>;
@@ -48,6 +49,8 @@ export interface AppDeps {
   notes: NoteRouteDeps['notes'];
   /** `GET /api/agent/search` (docs/api.md, "Search"). */
   search: SearchRouteDeps['search'];
+  /** Uploads by visitors and agents, and downloads at signed URLs (docs/api.md, "Attachments"). */
+  attachments: AttachmentRouteDeps['attachments'];
   /** `GET`/`POST /email/unsubscribe` (docs/email.md, "Unsubscribe"); absent, the links answer 404. */
   unsubscribe?: UnsubscribeDeps;
   /** More route plugins (the Pusher HTTP API and channel auth when the realtime server is embedded). */
@@ -136,6 +139,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       }
     });
     await publicApi.register(chatRoutes, { ...deps.chat, rates: config.rateLimits });
+    await publicApi.register(visitorAttachmentRoutes, { attachments: deps.attachments, chat: deps.chat.chat, maxBytes: config.attachments.maxBytes, rate: config.rateLimits.upload });
     // The widget authorises its channel subscription from the embedding site too.
     await publicApi.register(broadcastingAuthRoutes, { ...deps.broadcastingAuth, rate: config.rateLimits.broadcastAuth });
   });
@@ -153,7 +157,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await agentApi.register(noteRoutes, { agents: deps.agents.agents, notes: deps.notes });
     await agentApi.register(cannedRoutes, { agents: deps.agents.agents, canned: deps.canned });
     await agentApi.register(searchRoutes, { agents: deps.agents.agents, search: deps.search });
+    await agentApi.register(agentAttachmentRoutes, { agents: deps.agents.agents, attachments: deps.attachments, maxBytes: config.attachments.maxBytes });
   });
+
+  // Downloads: loaded by <img> and links on any site; the signed URL is the permission, not CORS or a cookie.
+  await app.register(fileRoutes, { attachments: deps.attachments });
 
   if (deps.unsubscribe) await app.register(unsubscribeRoutes, deps.unsubscribe);
   for (const plugin of deps.plugins ?? []) await app.register(plugin);

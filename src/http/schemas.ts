@@ -81,6 +81,18 @@ export const sendBody = z.object(
   { error: 'must be a JSON object' },
 );
 
+/**
+ * The text fields of an upload (docs/api.md, "Attachments"), as `sendBody` but `body` may be
+ * empty or missing: the file is the message.
+ */
+export const uploadFields = z.object(
+  {
+    body: z.string({ error: 'must be a string' }).max(MAX_BODY_CHARS, `must be at most ${MAX_BODY_CHARS} characters`).optional(),
+    client_message_id: clientMessageId.optional(),
+  },
+  { error: 'must be form fields' },
+);
+
 export const readBody = z.object(
   { seq: z.number({ error: (i) => (i.input === undefined ? 'is required' : 'must be a number') }).int('must be a whole number').min(0, 'must be 0 or more') },
   { error: 'must be a JSON object' },

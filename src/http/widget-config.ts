@@ -1,3 +1,4 @@
+import { ALLOWED_TYPES } from '../chat/attachments/file-policy.js';
 import type { AvailabilityState } from '../chat/availability.js';
 import type { ChatSettingsDto, WidgetConfig } from '../chat/dto.js';
 import type { Config } from '../config/config.js';
@@ -21,6 +22,7 @@ export function widgetConfig(config: Config, state: { realtime: boolean; availab
     offline_mode: settings.offline_mode,
     greeting: settings.greeting,
     color: settings.color,
+    attachments: { max_bytes: config.attachments.maxBytes, types: [...ALLOWED_TYPES] },
   };
   if (state.realtime && driver === 'reverb') {
     return { ...base, broadcaster: 'reverb', key: reverb.key, wsHost: reverb.host, wsPort: reverb.port, wssPort: reverb.port, forceTLS: reverb.scheme === 'https', cluster: null };

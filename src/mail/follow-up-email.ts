@@ -1,3 +1,4 @@
+import { withAttachments, type AttachedFile } from './attachment-lines.js';
 import type { EmailBlock, EmailTemplate } from './email-template.js';
 
 /** One agent reply as the follow-up shows it. */
@@ -6,6 +7,8 @@ export interface FollowUpReply {
   /** Epoch ms. */
   sentAt: number;
   body: string;
+  /** Files sent with the reply: named with their size, never linked (the links expire). */
+  attachments?: AttachedFile[];
 }
 
 /** What the visitor's follow-up shows: the replies they have not read and the link back to the chat. */
@@ -33,7 +36,7 @@ export const followUpEmail: EmailTemplate<FollowUpEmailData> = (data) => {
     { kind: 'paragraph', text: greeting },
     { kind: 'paragraph', text: count === 1 ? 'We answered your message while you were away:' : `We answered your message while you were away (${count} replies):` },
   ];
-  for (const reply of data.replies) blocks.push({ kind: 'quote', author: `${reply.author}, ${when(reply.sentAt)}`, text: reply.body });
+  for (const reply of data.replies) blocks.push({ kind: 'quote', author: `${reply.author}, ${when(reply.sentAt)}`, text: withAttachments(reply.body, reply.attachments) });
   blocks.push({ kind: 'link', text: 'Continue the conversation', url: data.linkUrl });
   blocks.push({
     kind: 'paragraph',

@@ -1,11 +1,13 @@
 import type { Logger } from 'pino';
 import { CONVERSATION_LINK, randomToken, type Hasher } from '../security/hashing.js';
 import type { AgentStore } from '../storage/agent-store.js';
+import type { AttachmentStore } from '../storage/attachment-store.js';
 import type { ConversationStore } from '../storage/conversation-store.js';
 import type { DueFollowUp, DueUnanswered, ReminderStore } from '../storage/reminder-store.js';
 import type { AgentRow, ConversationRow } from '../storage/schema.js';
 import type { Clock } from '../time/clock.js';
 import type { TimerHandle, Timers } from '../time/timers.js';
+import { withAttachments } from './attachment-lines.js';
 import { followUpEmail } from './follow-up-email.js';
 import type { MailOutbox } from './mail-outbox.js';
 import { unansweredEmail } from './unanswered-email.js';
@@ -67,6 +69,8 @@ export class ReminderSweep {
       reminders: ReminderStore;
       conversations: Pick<ConversationStore, 'get' | 'messages'>;
       agents: Pick<AgentStore, 'list'>;
+      /** Names and sizes of the files replies carry (the emails list them). */
+      attachments: Pick<AttachmentStore, 'ofMessages'>;
       outbox: Pick<MailOutbox, 'prepare' | 'wake'>;
       hasher: Hasher;
       clock: Clock;
@@ -126,6 +130,7 @@ export class ReminderSweep {
     const replies = rows.filter((m) => m.sender === 'agent');
     const upTo = replies.at(-1)?.seq;
     if (c === undefined || upTo === undefined || c.visitor_email === null) return false;
+    const files = await this.deps.attachments.ofMessages(replies.filter((m) => m.attachment_count > 0).map((m) => m.id));
     const token = randomToken();
     const expiresAt = now + options.linkTtlMs;
     const email = await outbox.prepare({
@@ -135,7 +140,12 @@ export class ReminderSweep {
       draft: followUpEmail({
         conversationId: c.id,
         visitorName: c.visitor_name,
-        replies: replies.map((m) => ({ author: (m.agent_id !== null ? names.get(m.agent_id) : undefined) ?? 'Support', sentAt: m.created_at, body: m.body })),
+        replies: replies.map((m) => ({
+          author: (m.agent_id !== null ? names.get(m.agent_id) : undefined) ?? 'Support',
+          sentAt: m.created_at,
+          body: m.body,
+          attachments: files.get(m.id)?.map((f) => ({ name: f.name, size: f.size })) ?? [],
+        })),
         linkUrl: `${linkTarget(c, this.deps.sites)}#parley-link=${token}`,
         linkExpiresAt: expiresAt,
       }),
@@ -166,7 +176,7 @@ export class ReminderSweep {
           conversationId: c.id,
           visitorName: c.visitor_name,
           visitorEmail: c.visitor_email,
-          lastMessage: last.body,
+          lastMessage: withAttachments(last.body, last.attachment_count > 0 ? (await this.deps.attachments.ofMessages([last.id])).get(last.id) : undefined),
           waitingMinutes: Math.max(1, Math.round((now - due.waitingSince) / 60_000)),
           dashboardUrl: `${this.deps.sites.appUrl}/stratus/conversations/${c.id}`,
         }),

@@ -1,3 +1,4 @@
+import { withAttachments, type AttachedFile } from './attachment-lines.js';
 import type { EmailBlock, EmailTemplate } from './email-template.js';
 import type { EmailRequestOutcome, MailOutbox } from './mail-outbox.js';
 
@@ -6,7 +7,7 @@ export interface TranscriptEmailData {
   to: string;
   conversationId: number;
   pageUrl: string | null;
-  lines: { sender: 'visitor' | 'agent' | 'system'; author?: string; sentAt: number; body: string }[];
+  lines: { sender: 'visitor' | 'agent' | 'system'; author?: string; sentAt: number; body: string; attachments?: AttachedFile[] }[];
   /** The visitor asked (the default), or the conversation closed. */
   reason?: { kind: 'requested' } | { kind: 'closed'; closedAt: number };
 }
@@ -19,7 +20,8 @@ export const transcriptEmail: EmailTemplate<TranscriptEmailData> = (data) => {
   const intro = data.reason?.kind === 'closed' ? 'Your conversation has been closed. Here is its transcript.' : 'Here is the transcript of your conversation, as you asked.';
   const blocks: EmailBlock[] = [{ kind: 'paragraph', text: intro }];
   for (const line of data.lines) {
-    blocks.push(line.author === undefined ? { kind: 'paragraph', text: `${when(line.sentAt)}: ${line.body}` } : { kind: 'quote', author: `${line.author}, ${when(line.sentAt)}`, text: line.body });
+    const text = withAttachments(line.body, line.attachments);
+    blocks.push(line.author === undefined ? { kind: 'paragraph', text: `${when(line.sentAt)}: ${text}` } : { kind: 'quote', author: `${line.author}, ${when(line.sentAt)}`, text });
   }
   if (data.lines.length === 0) blocks.push({ kind: 'paragraph', text: 'No messages yet.' });
   if (data.pageUrl !== null) blocks.push({ kind: 'link', text: 'Back to the page you chatted on', url: data.pageUrl });

@@ -15,6 +15,7 @@ export function createLogger(level: string): Logger {
         '*.visitor_token',
         '*.resume_ticket',
         '*.secret',
+        '*.secretAccessKey',
       ],
       censor: '[redacted]',
     },

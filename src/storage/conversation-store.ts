@@ -5,7 +5,7 @@ import { MessageLog, type AppendResult, type NewMessage } from './message-log.js
 import { ResumeTicketStore } from './resume-ticket-store.js';
 import type { ConversationRow, Database, MessageRow, NewConversation } from './schema.js';
 
-export type { AppendResult, NewMessage } from './message-log.js';
+export type { AppendResult, NewAttachment, NewMessage } from './message-log.js';
 export type { ConversationFilter } from './inbox-queries.js';
 
 /**
@@ -143,12 +143,14 @@ export class ConversationStore {
 
   /**
    * Deletes closed conversations closed before `closedBefore`, with their messages, at most
-   * `batchSize` per statement (see `deleteInBatches`); answers how many went.
+   * `batchSize` per statement (see `deleteInBatches`); answers how many went. `beforeDelete` gets
+   * each batch's ids first (their files are deleted while the rows still say where they are).
    */
-  async purgeClosed(closedBefore: number, batchSize = PURGE_BATCH_SIZE): Promise<number> {
+  async purgeClosed(closedBefore: number, batchSize = PURGE_BATCH_SIZE, beforeDelete?: (ids: number[]) => Promise<void>): Promise<number> {
     return deleteInBatches(async (limit) => {
       const rows = await this.db.selectFrom('conversations').select('id').where('status', '=', 'closed').where('closed_at', '<', closedBefore).orderBy('id').limit(limit).execute();
       if (rows.length === 0) return { picked: 0, deleted: 0 };
+      await beforeDelete?.(rows.map((r) => r.id));
       // The conditions again: a conversation reopened since the select stays.
       const result = await this.db
         .deleteFrom('conversations')

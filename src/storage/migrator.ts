@@ -8,6 +8,7 @@ import * as agentNotifications from './migrations/0005-agent-notifications.js';
 import * as followUps from './migrations/0006-follow-ups.js';
 import * as inboxTools from './migrations/0007-inbox-tools.js';
 import * as search from './migrations/0008-search.js';
+import * as attachments from './migrations/0009-attachments.js';
 
 type EngineMigration = { up(db: Kysely<unknown>, engine: Engine): Promise<void>; down(db: Kysely<unknown>): Promise<void> };
 
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, EngineMigration> = {
   '0006-follow-ups': followUps,
   '0007-inbox-tools': inboxTools,
   '0008-search': search,
+  '0009-attachments': attachments,
 };
 
 /** Every migration's name, in order. */

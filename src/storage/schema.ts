@@ -39,6 +39,32 @@ export interface MessagesTable {
   body: string;
   client_message_id: string | null;
   created_at: Millis;
+  /** How many rows of `attachments` belong to the message: the views look files up only when > 0. */
+  attachment_count: Generated<number>;
+}
+
+/** A file sent with a message (docs/api.md, "Attachments"); its bytes are in the `FileStore` named by `disk`. */
+export interface AttachmentsTable {
+  id: Generated<number>;
+  conversation_id: number;
+  message_id: number;
+  /** Sanitised; its extension matches `type`. */
+  name: string;
+  /** Bytes as stored (image metadata removed). */
+  size: number;
+  /** Detected from the content. */
+  type: string;
+  disk: 'database' | 's3';
+  /** 32 random hex characters: the key in the file store. */
+  storage_key: string;
+  created_at: Millis;
+}
+
+/** Attachment bytes on the `database` disk; a blob without an `attachments` row is an orphan the purge removes. */
+export interface AttachmentBlobsTable {
+  key: string;
+  data: Uint8Array;
+  created_at: Millis;
 }
 
 /** Every bearer token that opens a conversation; a rule-5 join sees messages from `visible_from_seq` on. */
@@ -200,9 +226,12 @@ export interface Database {
   labels: LabelsTable;
   conversation_labels: ConversationLabelsTable;
   conversation_ratings: ConversationRatingsTable;
+  attachments: AttachmentsTable;
+  attachment_blobs: AttachmentBlobsTable;
 }
 
 export type ConversationRow = Selectable<ConversationsTable>;
 export type MessageRow = Selectable<MessagesTable>;
 export type AgentRow = Selectable<AgentsTable>;
+export type AttachmentRow = Selectable<AttachmentsTable>;
 export type NewConversation = Insertable<ConversationsTable>;

@@ -1,5 +1,6 @@
 /** Fakes for the dashboard session: an in-memory agent API, a realtime link driven by the test, a page and a notifier. */
 import type { AgentApi, ConversationAction } from '../../web/dashboard/agent-api.js';
+import type { FileUpload } from '../../web/dashboard/attachments/upload-api.js';
 import type { AgentLink, ConnectLink, LinkHandlers } from '../../web/dashboard/session/agent-link.js';
 import type { DashboardSession } from '../../web/dashboard/session/dashboard-session.js';
 import type { Notifier, PageHandlers, PageSignals } from '../../web/dashboard/session/page-signals.js';
@@ -102,6 +103,43 @@ export class FakeAgentApi implements AgentApi {
   }
   async logout() {
     return this.answer('logout', () => ok({}));
+  }
+
+  /** Answers for the next uploads, before the server stores them again. */
+  readonly uploadAnswers: ApiResult<never>[] = [];
+  /** Each upload the server stored: conversation, file name, size, body and client_message_id. */
+  readonly uploads: { id: number; name: string; size: number; body: string; client_message_id: string }[] = [];
+  /** While set, an upload waits for the test: `held` lists them, to report progress and then finish. */
+  holdUploads = false;
+  readonly held: { progress(fraction: number): void; finish(): void }[] = [];
+  /** The client_message_id of every upload attempt, answered or not. */
+  readonly uploadAttempts: string[] = [];
+  /** How many of the next stored uploads lose their answer on the way back (stored, but the browser sees no answer). */
+  loseUploadAnswers = 0;
+  async upload(id: number, file: FileUpload, onProgress: (fraction: number) => void) {
+    this.uploadAttempts.push(file.clientMessageId);
+    if (this.holdUploads) await new Promise<void>((finish) => this.held.push({ progress: onProgress, finish }));
+    const result = this.storeUpload(id, file);
+    if (!result.ok || this.loseUploadAnswers === 0) return result;
+    this.loseUploadAnswers -= 1;
+    return networkFailure();
+  }
+
+  private storeUpload(id: number, file: FileUpload): ApiResult<{ message: Message }> {
+    return this.answer(`upload ${id} ${file.name}${file.body ? ` ${file.body}` : ''}`, () => {
+      const answer = this.uploadAnswers.shift();
+      if (answer) return answer;
+      const list = this.messages.get(id) ?? [];
+      // Idempotent by client_message_id, as the server is.
+      const stored = list.find((m) => m.client_message_id === file.clientMessageId);
+      if (stored) return ok({ message: stored });
+      this.uploads.push({ id, name: file.name, size: file.blob.size, body: file.body, client_message_id: file.clientMessageId });
+      const message = this.add(id, file.body, 'agent', file.clientMessageId);
+      const image = file.blob.type.startsWith('image/');
+      const withFile: Message = { ...message, attachments: [{ id: message.id, name: file.name, size: file.blob.size, type: file.blob.type, url: `/api/files/${message.id}/${file.name}?expires=1&sig=0`, image }] };
+      this.messages.set(id, [...list, withFile]);
+      return ok({ message: withFile });
+    });
   }
 
   private answer<T>(call: string, answer: () => ApiResult<T>): ApiResult<T> {

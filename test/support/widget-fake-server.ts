@@ -1,8 +1,10 @@
 import { afterEach, beforeEach, vi } from 'vitest';
+import { failureOf, networkFailure, type ApiResult } from '../../web/shared/api-result.js';
 import { ChatApi, type FetchLike } from '../../web/widget/app/api.js';
 import { realClock } from '../../web/shared/clock.js';
 import { MemoryStore } from '../../web/shared/key-value-store.js';
 import type { Log } from '../../web/widget/app/log.js';
+import type { OutboxItem } from '../../web/widget/app/outbox-item.js';
 import { ChatSession, type SessionHooks } from '../../web/widget/app/session.js';
 import type { ChatMessage } from '../../web/widget/app/types.js';
 import { viewMessages } from '../../web/widget/app/view-messages.js';
@@ -19,7 +21,26 @@ export class FakeServer {
   lookupAnswer: unknown = { match: 'none' };
   /** The bodies of `POST /api/chat/start`, in order. */
   starts: Record<string, unknown>[] = [];
+  /** The answer `POST /api/chat/{id}/attachments` gives next (once), instead of storing the file. */
+  uploadAnswers: ApiResult<never>[] = [];
   private nextId = 1;
+
+  /** `POST /api/chat/{id}/attachments` as the widget's file code sends it: idempotent by client_message_id like a message. */
+  upload(id: number, token: string | undefined, item: OutboxItem): ApiResult<{ message: ChatMessage }> {
+    this.requests.push(`POST /api/chat/${id}/attachments`);
+    if (!this.online) return networkFailure();
+    const conversation = this.conversations.get(id);
+    if (!conversation || !token || !conversation.tokens.has(token)) return failureOf(404, { error: { code: 'not_found', message: 'Conversation not found.' } });
+    const planned = this.uploadAnswers.shift();
+    if (planned) return planned;
+    const existing = conversation.messages.find((m) => m.client_message_id === item.client_message_id);
+    if (existing) return { ok: true, status: 200, data: { message: existing } };
+    const file = item.file ?? { name: 'file', size: 0, type: 'text/plain' };
+    const attachment = { id: conversation.messages.length + 1, ...file, url: `/api/files/1/${encodeURIComponent(file.name)}?expires=1&sig=00`, image: file.type.startsWith('image/') };
+    const message = this.add(id, { sender: 'visitor', body: item.body, client_message_id: item.client_message_id, attachments: [attachment] });
+    if (this.loseAnswerFor.delete(item.client_message_id)) return networkFailure();
+    return { ok: true, status: 201, data: { message } };
+  }
 
   create(messages: Omit<ChatMessage, 'id' | 'conversation_id' | 'seq' | 'created_at'>[] = [], token = `token-${this.nextId}`) {
     const id = this.nextId++;
@@ -107,7 +128,8 @@ export function session(server: FakeServer, store = new MemoryStore()) {
   let ids = 0;
   const holder: { session?: ChatSession } = {};
   const api = new ChatApi('https://chat.example', { fetch: server.fetch, fingerprint: () => FP, token: () => holder.session?.token });
-  const s = new ChatSession({ api, store, clock: realClock, log, hooks, fingerprint: async () => FP, newId: () => `m-${++ids}`, page: { url: 'https://shop.example/cart', referrer: '' } });
+  const files = { send: async (id: number, item: OutboxItem) => server.upload(id, holder.session?.token, item) };
+  const s = new ChatSession({ api, store, clock: realClock, log, hooks, fingerprint: async () => FP, newId: () => `m-${++ids}`, page: { url: 'https://shop.example/cart', referrer: '' }, files });
   holder.session = s;
   const shown = () => viewMessages(s.messages).map((m) => `${m.body}:${m.state}`);
   return { s, store, logs, subscribed, shown };

@@ -1,5 +1,6 @@
 import { api, type ApiResult } from './api.js';
 import type { InboxFilter } from './inbox-state.js';
+import { uploadAttachment, type FileUpload } from './attachments/upload-api.js';
 import type { Agent, AgentStatus, ChatConfig, Conversation, Message, Note } from './types.js';
 
 /** `GET /api/agent/conversations`: one page of the inbox. */
@@ -42,6 +43,8 @@ export interface AgentApi {
   logout(): Promise<ApiResult<unknown>>;
   /** `POST /api/agent/conversations/{id}/notes`: an internal note (docs/dashboard.md, "Internal notes"). */
   addNote?(id: number, body: string, clientMessageId: string): Promise<ApiResult<{ note: Note }>>;
+  /** `POST /api/agent/conversations/{id}/attachments`: one file, with the typed text (docs/dashboard.md, "Attachments"). */
+  upload?(id: number, file: FileUpload, onProgress: (fraction: number) => void): Promise<ApiResult<{ message: Message }>>;
 }
 
 const ACTIONS: Record<ConversationAction, [path: string, body: object]> = {
@@ -64,4 +67,5 @@ export const httpAgentApi: AgentApi = {
   team: () => api('GET', '/api/agent/team'),
   logout: () => api('POST', '/api/agent/logout'),
   addNote: (id, body, clientMessageId) => api('POST', `/api/agent/conversations/${id}/notes`, { body, client_message_id: clientMessageId }),
+  upload: uploadAttachment,
 };

@@ -10,6 +10,14 @@ export function setCsrfToken(token: string): void {
   csrfToken = token;
 }
 
+/** The header every state change carries (an upload sets it itself: web/shared/upload.ts). */
+export const csrfHeaders = (): Record<string, string> => ({ 'X-CSRF-Token': csrfToken });
+
+/** An answer not read by `api` (an upload): a 401 ends the session the same way. */
+export function sessionEndedIf401(status: number): void {
+  if (status === 401) onUnauthorized();
+}
+
 /** Called on any 401 after login: the session ended (expired, logged out elsewhere, deactivated). */
 export function setUnauthorizedHandler(handler: () => void): void {
   onUnauthorized = handler;

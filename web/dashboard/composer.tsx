@@ -1,23 +1,31 @@
 import { useState } from 'preact/hooks';
 import { useCannedPicker } from './canned/canned-picker.js';
 import { ComposerModeSwitch, NOTE_LABEL_ID, type ComposerMode } from './notes/composer-mode.js';
+import { filesOf, stageFiles } from './attachments/stage-files.js';
+import type { AttachmentTray, StagedFile } from './attachments/tray.js';
+import { AttachButton, TrayStrip, useStaged } from './attachments/tray-strip.js';
 
 interface Props {
   draft: string;
   closed: boolean;
   /** `note`: the text is an internal note, so the visitor is not told "Agent is typing…". */
   onInput(value: string, note?: boolean): void;
-  onSend(): void;
+  /** Sends the draft with the staged files (docs/dashboard.md, "Attachments"). */
+  onSend(files: StagedFile[]): void;
+  /** Files picked, dropped or pasted wait here until sent; without it there is no Attach. */
+  tray?: AttachmentTray;
+  conversationId: number;
   /** Saves the draft as an internal note; without it there is no Note mode. */
   onNote?(): void;
 }
 
 /** The reply box: Enter sends, Shift+Enter adds a line. */
-export function Composer({ draft, closed, onInput, onSend, onNote }: Props) {
+export function Composer({ draft, closed, onInput, onSend, onNote, tray, conversationId }: Props) {
   // "Reply | Note" (docs/dashboard.md, "Internal notes").
   const [mode, setMode] = useState<ComposerMode>('reply');
   const note = mode === 'note' && onNote !== undefined;
-  const submit = () => (note ? onNote() : onSend());
+  const staged = useStaged(tray, conversationId);
+  const submit = () => (note ? onNote() : onSend(tray?.take(conversationId) ?? []));
   // `/shortcut` lists canned responses (docs/dashboard.md, "Canned responses").
   const canned = useCannedPicker(draft, (value) => onInput(value, note));
   return (
@@ -31,6 +39,7 @@ export function Composer({ draft, closed, onInput, onSend, onNote }: Props) {
     >
       {onNote && <ComposerModeSwitch mode={mode} onMode={setMode} />}
       {canned.view}
+      {tray && <TrayStrip files={staged} onRemove={(key) => tray.remove(conversationId, key)} />}
       <textarea
         {...canned.inputProps}
         aria-label={note ? 'Internal note' : 'Reply'}
@@ -44,6 +53,12 @@ export function Composer({ draft, closed, onInput, onSend, onNote }: Props) {
           onInput(e.currentTarget.value, note);
           canned.onCaret(e.currentTarget);
         }}
+        onPaste={(e) => {
+          const files = filesOf(e.clipboardData);
+          if (!tray || note || files.length === 0) return;
+          e.preventDefault();
+          stageFiles(tray, conversationId, files);
+        }}
         onKeyDown={(e) => {
           if (canned.onKeyDown(e)) return;
           if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
@@ -52,7 +67,8 @@ export function Composer({ draft, closed, onInput, onSend, onNote }: Props) {
           }
         }}
       />
-      <button type="submit" class="primary" disabled={!draft.trim()}>{note ? 'Add note' : 'Send'}</button>
+      {tray && !note && <AttachButton tray={tray} conversationId={conversationId} />}
+      <button type="submit" class="primary" disabled={!draft.trim() && (note || staged.length === 0)}>{note ? 'Add note' : 'Send'}</button>
     </form>
   );
 }

@@ -8,12 +8,15 @@ import { RatingSummary } from './ratings/rating-summary.js';
 import { PaneBack, VisitorInfoButton } from './layout/pane-controls.js';
 import type { Agent } from './types.js';
 import { VisitorPanel } from './visitor-panel.js';
+import type { AttachmentTray, StagedFile } from './attachments/tray.js';
+import { stageFiles } from './attachments/stage-files.js';
+import { useFileDrop } from './attachments/use-file-drop.js';
 
 /** What the conversation view asks of the session. */
 export interface ConversationActions {
   act(action: ConversationAction): Promise<void>;
   input(value: string, note?: boolean): void;
-  send(): void;
+  send(files?: readonly StagedFile[]): void;
   /** Saves the draft as an internal note (docs/dashboard.md, "Internal notes"). */
   sendNote(): Promise<void>;
   retry(clientMessageId: string): void;
@@ -23,11 +26,15 @@ interface Props {
   agent: Agent;
   state: DashboardState;
   actions: ConversationActions;
+  /** Files to send, per conversation (docs/dashboard.md, "Attachments"). */
+  tray?: AttachmentTray;
 }
 
 /** The main column: the open conversation's transcript, composer and actions, and the visitor panel. */
-export function ConversationView({ agent, state, actions }: Props) {
+export function ConversationView({ agent, state, actions, tray }: Props) {
   const conversation = openConversation(state);
+  const id = conversation?.id;
+  const drop = useFileDrop(tray && id !== undefined ? (files) => stageFiles(tray, id, files) : null);
   const transcript = openTranscript(state);
   if (state.selected === null) {
     return (
@@ -52,7 +59,8 @@ export function ConversationView({ agent, state, actions }: Props) {
 
   return (
     <>
-      <main class="conversation" id="main" aria-labelledby="conversation-title">
+      <main class="conversation" id="main" aria-labelledby="conversation-title" {...drop.handlers}>
+        {drop.hint}
         <header class="conversation-head">
           <PaneBack to="/stratus" where="inbox" />
           <div>
@@ -94,9 +102,9 @@ export function ConversationView({ agent, state, actions }: Props) {
           {state.agentTyping && <span data-parley="agent-typing">{state.agentTyping} is typing…</span>}
         </div>
         {state.error && <p class="error" role="alert">{state.error}</p>}
-        <Composer draft={state.draft} closed={closed} onInput={(value, note) => actions.input(value, note)} onSend={() => actions.send()} onNote={() => void actions.sendNote()} />
+        <Composer draft={state.draft} closed={closed} onInput={(value, note) => actions.input(value, note)} onSend={(files) => actions.send(files)} tray={tray} conversationId={conversation.id} onNote={() => void actions.sendNote()} />
       </main>
-      <VisitorPanel conversation={conversation} earlier={transcript?.earlier ?? []} />
+      <VisitorPanel conversation={conversation} earlier={transcript?.earlier ?? []} messages={messages} />
     </>
   );
 }

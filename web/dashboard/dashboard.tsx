@@ -20,6 +20,7 @@ import { SettingsPage } from './settings/settings-page.js';
 import { TopBar, type PageName } from './top-bar.js';
 import type { Agent } from './types.js';
 import { useSessionState } from './use-session.js';
+import { AttachmentTray } from './attachments/tray.js';
 
 interface Props {
   agent: Agent;
@@ -44,6 +45,8 @@ export function Dashboard({ agent, path, onLoggedOut }: Props) {
   const state = useSessionState(session);
   // Kept across page changes: the account page shows what was saved, not the login's copy.
   const [prefs] = useState(() => new EmailPreferences(agent, savePreferences));
+  // Files picked but not sent yet, per conversation (docs/dashboard.md, "Attachments").
+  const [tray] = useState(() => new AttachmentTray());
   // Canned responses: one list per logged-in agent, their variables filled from the open conversation.
   const canned = useCannedContext(agent, state);
 
@@ -113,7 +116,7 @@ export function Dashboard({ agent, path, onLoggedOut }: Props) {
             onLoadMore={() => session.loadMore()}
           />
           <CannedContext.Provider value={canned}>
-            <ConversationView key={state.selected ?? 'none'} agent={agent} state={state} actions={session} />
+            <ConversationView key={state.selected ?? 'none'} agent={agent} state={state} actions={session} tray={tray} />
           </CannedContext.Provider>
         </div>
       )}

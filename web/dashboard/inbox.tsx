@@ -5,6 +5,7 @@ import { LabelFilter } from './labels/label-filter.js';
 import { onLinkClick } from './router.js';
 import { relativeTime } from './time.js';
 import type { Conversation } from './types.js';
+import { previewText } from './attachments/attachment-text.js';
 
 interface Props {
   rows: Conversation[];
@@ -69,7 +70,7 @@ export function InboxList({ rows, filter, onFilter, selected, canLoadMore, onLoa
           {rows.map((c) => {
             const href = `/stratus/conversations/${c.id}`;
             const name = c.visitor_name || `Visitor #${c.id}`;
-            const preview = c.last_message ? `${c.last_message.sender === 'agent' ? 'You: ' : ''}${c.last_message.body}` : 'No messages yet';
+            const preview = c.last_message ? `${c.last_message.sender === 'agent' ? 'You: ' : ''}${previewText(c.last_message)}` : 'No messages yet';
             return (
               <li key={c.id}>
                 <a

@@ -7,6 +7,7 @@ import { navigate, usePath } from './router.js';
 import type { Agent } from './types.js';
 import './style.css';
 import './layout/phone.css';
+import './attachments/attachments.css';
 
 const RETURN_KEY = 'parley.return';
 

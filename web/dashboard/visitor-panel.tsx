@@ -2,13 +2,15 @@ import { conversationPath } from './layout/pane.js';
 import { PaneBack } from './layout/pane-controls.js';
 import { onLinkClick } from './router.js';
 import { LabelEditor } from './labels/label-editor.js';
-import type { Conversation } from './types.js';
+import type { Conversation, Message } from './types.js';
+import { previewText } from './attachments/attachment-text.js';
+import { FilesPanel } from './attachments/files-panel.js';
 import { parseUserAgent } from './ua.js';
 
 const dash = '—';
 
 /** Who the visitor is, as far as the widget knows: shown beside the transcript. */
-export function VisitorPanel({ conversation, earlier }: { conversation: Conversation; earlier: Conversation[] }) {
+export function VisitorPanel({ conversation, earlier, messages = [] }: { conversation: Conversation; earlier: Conversation[]; messages?: readonly Message[] }) {
   const { browser, os } = parseUserAgent(conversation.user_agent);
   const rows: [string, string | preact.JSX.Element][] = [
     ['Name', conversation.visitor_name || dash],
@@ -34,6 +36,7 @@ export function VisitorPanel({ conversation, earlier }: { conversation: Conversa
         ))}
       </dl>
       <LabelEditor conversation={conversation} />
+      <FilesPanel messages={messages} visitorName={conversation.visitor_name || `Visitor #${conversation.id}`} />
       <h3>Earlier conversations</h3>
       {earlier.length === 0 ? (
         <p class="muted">None from this device.</p>
@@ -46,7 +49,7 @@ export function VisitorPanel({ conversation, earlier }: { conversation: Conversa
                 <a href={href} onClick={(e) => onLinkClick(e, href)}>
                   #{c.id} · {new Date(c.created_at).toLocaleDateString()} · {c.status === 'open' ? 'Open' : 'Closed'}
                 </a>
-                {c.last_message && <span class="muted earlier-preview">{c.last_message.body}</span>}
+                {c.last_message && <span class="muted earlier-preview">{previewText(c.last_message)}</span>}
               </li>
             );
           })}

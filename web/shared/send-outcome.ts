@@ -35,6 +35,7 @@ type ReadByStatus =
   | 'already_rated'
   | 'label_taken'
   | 'payload_too_large'
+  | 'quota_exceeded'
   | 'uri_too_long'
   | 'unsupported_media_type'
   | 'validation_failed'

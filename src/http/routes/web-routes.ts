@@ -30,8 +30,8 @@ interface Asset {
 
 /**
  * The widget's files and the demo page (docs/widget.md, "Embedding"): `GET /js/live-chat.js` (the loader,
- * cached briefly so a new version reaches sites within minutes), `GET /js/live-chat-app.js` (cached
- * for a year when asked for by its version), `GET /` and `GET /favicon.ico`. Any site may load the
+ * cached briefly so a new version reaches sites within minutes), `GET /js/live-chat-app.js` and
+ * `GET /js/live-chat-upload.js` (cached for a year when asked for by their version), `GET /` and `GET /favicon.ico`. Any site may load the
  * scripts, so they answer `Access-Control-Allow-Origin: *`.
  */
 export async function webRoutes(app: FastifyInstance, deps: WebRouteDeps): Promise<void> {
@@ -77,6 +77,7 @@ export async function webRoutes(app: FastifyInstance, deps: WebRouteDeps): Promi
 
   app.get('/js/live-chat.js', (request, reply) => script(request, reply, 'live-chat.js', false));
   app.get('/js/live-chat-app.js', (request, reply) => script(request, reply, 'live-chat-app.js', true));
+  app.get('/js/live-chat-upload.js', (request, reply) => script(request, reply, 'live-chat-upload.js', true));
 
   app.get('/', async (_request, reply) => {
     const page = await readFile(join(root, 'web/demo/index.html')).catch(() => undefined);

@@ -9,10 +9,11 @@ import type { Agent, AgentStatus, ChatConfig, Conversation, Message } from '../t
 import { AgentRoster } from './agent-roster.js';
 import { loadDraft, saveDraft } from './drafts.js';
 import { mentionsMe } from '../notes/note-list.js';
+import { previewText } from '../attachments/attachment-text.js';
 import type { Notifier, PageSignals } from './page-signals.js';
 import { Poller } from './poller.js';
 import { readReceiptDue } from './read-receipts.js';
-import { ReplyOutbox } from './reply-outbox.js';
+import { ReplyOutbox, type OutgoingFile } from './reply-outbox.js';
 import { initialState, isConnected, StateStore, type DashboardState } from './session-state.js';
 import { Sync } from './sync.js';
 import { TypingIndicators, TypingWhispers } from './typing.js';
@@ -173,15 +174,15 @@ export class DashboardSession {
     this.store.update({ error: `The note was not saved: ${result.error.message}` });
   }
 
-  /** Queues the draft as a reply; it shows as "Sending…" until the server has it. */
-  send(): void {
+  /** Queues the draft as a reply, with any files (one message each); it shows as "Sending…" until the server has it. */
+  send(files: readonly OutgoingFile[] = []): void {
     const id = this.state.selected;
     const body = this.state.draft.trim();
-    if (id === null || !body) return;
+    if (id === null || (!body && files.length === 0)) return;
     this.store.update({ error: '', draft: '' });
     saveDraft(this.deps.tabStore, id, '');
     this.whispers.stopped();
-    this.replies.send(id, body);
+    this.replies.send(id, body, files);
   }
 
   retry(clientMessageId: string): void {
@@ -277,7 +278,7 @@ export class DashboardSession {
     if (message.sender !== 'visitor') return;
     this.deps.log?.('Agent received message:', message);
     if (selected === id) this.store.update({ visitorTyping: false });
-    this.alert(`Message from ${visitorLabel(known.get(id), id)}`, message.body, id);
+    this.alert(`Message from ${visitorLabel(known.get(id), id)}`, previewText(message), id);
   }
 
   private alert(title: string, body: string, id: number): void {

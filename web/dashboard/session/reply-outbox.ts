@@ -4,6 +4,8 @@ import { OutboxFlusher } from '../../shared/outbox-flusher.js';
 import { Outbox } from '../../shared/outbox.js';
 import { sendOutcome, type SendOutcome } from '../../shared/send-outcome.js';
 import type { AgentApi } from '../agent-api.js';
+import { FileShelf, isQueuedFile, type FileView, type QueuedFile } from '../attachments/file-shelf.js';
+import type { StagedFile } from '../attachments/tray.js';
 import type { Message } from '../types.js';
 
 /** A reply the server has not acknowledged: kept in sessionStorage, so it survives a reload or a new login in this tab. */
@@ -11,11 +13,18 @@ export interface QueuedReply {
   client_message_id: string;
   conversation_id: number;
   body: string;
+  /** A file reply (docs/dashboard.md, "Attachments"): one file per message, its bytes in memory. */
+  file?: QueuedFile;
 }
+
+/** A file the agent attached, to go out with a reply. */
+export type OutgoingFile = StagedFile;
 
 /** A reply as the transcript shows it: on its way ("Sending…"), or refused ("Not sent · Retry"). */
 export interface PendingReply extends QueuedReply {
   failed: boolean;
+  /** A file reply's upload progress and thumbnail. */
+  upload?: FileView;
 }
 
 export const OUTBOX_KEY = 'parley.outbox';
@@ -24,7 +33,7 @@ export const REFUSED_KEY = 'parley.outbox.refused';
 
 const isReply = (value: unknown): value is QueuedReply => {
   const item = value as Partial<QueuedReply> | null;
-  return typeof item?.client_message_id === 'string' && typeof item.conversation_id === 'number' && typeof item.body === 'string';
+  return typeof item?.client_message_id === 'string' && typeof item.conversation_id === 'number' && typeof item.body === 'string' && (item.file === undefined || isQueuedFile(item.file));
 };
 
 /** Pending replies the transcript does not hold yet (acknowledged ones drop out). */
@@ -36,7 +45,7 @@ export function unacknowledged(pending: readonly PendingReply[], messages: reado
 export interface ReplyOutboxDeps {
   store: KeyValueStore;
   clock: Clock;
-  api: Pick<AgentApi, 'reply'>;
+  api: Pick<AgentApi, 'reply' | 'upload'>;
   newId(): string;
   /** The server stored a reply. */
   acknowledged(message: Message): void;
@@ -55,6 +64,7 @@ export class ReplyOutbox {
   private readonly queue: Outbox<QueuedReply>;
   private readonly refusedBox: Outbox<QueuedReply>;
   private readonly flusher: OutboxFlusher<QueuedReply>;
+  private readonly shelf = new FileShelf();
 
   constructor(private readonly deps: ReplyOutboxDeps) {
     this.queue = new Outbox(deps.store, OUTBOX_KEY, isReply);
@@ -71,8 +81,10 @@ export class ReplyOutbox {
     this.flusher.stop();
   }
 
-  send(conversationId: number, body: string): void {
-    this.queue.add({ client_message_id: this.deps.newId(), conversation_id: conversationId, body });
+  /** Queues a reply; with files, one message per file, the text going with the first. */
+  send(conversationId: number, body: string, files: readonly StagedFile[] = []): void {
+    const reply = (text: string, file?: StagedFile): QueuedReply => ({ client_message_id: this.deps.newId(), conversation_id: conversationId, body: text, ...(file ? { file: this.shelf.keep(file) } : {}) });
+    for (const item of files.length === 0 ? [reply(body)] : files.map((file, i) => reply(i === 0 ? body : '', file))) this.queue.add(item);
     this.deps.changed();
     this.flusher.resume();
   }
@@ -91,13 +103,15 @@ export class ReplyOutbox {
   /** One conversation's replies not yet acknowledged, in the order written. */
   pendingFor(conversationId: number | null): PendingReply[] {
     const all = new Map<string, PendingReply>();
-    for (const item of this.queue.items()) all.set(item.client_message_id, { ...item, failed: false });
-    for (const item of this.refusedBox.items()) all.set(item.client_message_id, { ...item, failed: true });
+    const view = (item: QueuedReply) => (item.file ? { upload: this.shelf.view(item.file) } : {});
+    for (const item of this.queue.items()) all.set(item.client_message_id, { ...item, failed: false, ...view(item) });
+    for (const item of this.refusedBox.items()) all.set(item.client_message_id, { ...item, failed: true, ...view(item) });
     return [...all.values()].filter((p) => p.conversation_id === conversationId);
   }
 
   private async deliver(item: QueuedReply): Promise<SendOutcome> {
-    const result = await this.deps.api.reply(item.conversation_id, item.body, item.client_message_id);
+    const { file } = item;
+    const result = file ? await this.shelf.send(this.deps.api, { ...item, file }, () => this.deps.changed()) : await this.deps.api.reply(item.conversation_id, item.body, item.client_message_id);
     const outcome = sendOutcome(result);
     if (result.ok) {
       this.queue.remove(item.client_message_id);

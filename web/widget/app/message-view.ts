@@ -1,3 +1,4 @@
+import { renderAttachments, renderProgress } from './attachment-view.js';
 import { h } from './dom.js';
 import { splitLinks } from '../../shared/links.js';
 import type { Strings } from './strings.js';
@@ -11,11 +12,14 @@ import type { ViewMessage } from './types.js';
 export class MessageList {
   private readonly nodes = new Map<string, HTMLElement>();
   private readonly rendered = new Map<string, string>();
+  private readonly files = new Map<string, string>();
 
   constructor(
     private readonly doc: Document,
     readonly el: HTMLElement,
     private readonly strings: Strings,
+    /** The Parley server's base URL: attachment URLs are relative to it. */
+    private readonly server = '',
   ) {}
 
   render(messages: readonly ViewMessage[], seenSeq: number): void {
@@ -28,13 +32,14 @@ export class MessageList {
       const signature = `${message.seq}|${message.state}|${message.seq === lastSeen}`;
       if (!node) {
         node = h(this.doc, 'div', { class: 'msg', 'data-parley': 'message' });
-        node.append(body(this.doc, message.body), h(this.doc, 'div', { class: 'meta' }));
+        node.append(body(this.doc, message.body), h(this.doc, 'div', { class: 'files', 'data-parley': 'attachments', hidden: true }), h(this.doc, 'div', { class: 'meta' }));
         this.nodes.set(message.key, node);
       }
       if (this.rendered.get(message.key) !== signature) {
         this.update(node, message, message.seq === lastSeen);
         this.rendered.set(message.key, signature);
       }
+      if (message.attachments) renderProgress(this.doc, node.children[1] as HTMLElement, message.progress, message.attachments[0]?.name ?? '', this.strings);
       if (node === cursor) cursor = cursor.nextSibling;
       else this.el.insertBefore(node, cursor);
     }
@@ -43,6 +48,7 @@ export class MessageList {
       node.remove();
       this.nodes.delete(key);
       this.rendered.delete(key);
+      this.files.delete(key);
     }
   }
 
@@ -51,6 +57,11 @@ export class MessageList {
     else node.setAttribute('data-seq', String(message.seq));
     node.setAttribute('data-sender', message.sender);
     node.setAttribute('data-state', message.state);
+    // A file sent without text shows no empty bubble.
+    (node.firstChild as HTMLElement).hidden = message.body === '' && Boolean(message.attachments?.length);
+    const files = JSON.stringify(message.attachments ?? []);
+    if (this.files.get(message.key) !== files) renderAttachments(this.doc, node.children[1] as HTMLElement, message.attachments, this.server, this.strings);
+    this.files.set(message.key, files);
     const meta = node.lastChild as HTMLElement;
     meta.textContent = this.meta(message, seen);
     meta.hidden = message.sender === 'system';

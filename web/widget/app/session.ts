@@ -39,6 +39,8 @@ export interface SessionDeps {
   fingerprint(): Promise<string>;
   newId(): string;
   page: { url: string; referrer: string };
+  /** Uploads a file item's bytes to `POST /api/chat/{id}/attachments` (web/widget/app/attach.ts). */
+  files: { send(conversationId: number, item: OutboxItem): Promise<ApiResult<{ message: ChatMessage }>> };
 }
 
 /**
@@ -156,10 +158,10 @@ export class ChatSession {
     this.flusher.kick();
   }
 
-  /** Queues a message: shown at once as pending, delivered by the outbox; `contact` goes with `start` only. */
-  write(body: string, contact: Contact = {}): OutboxItem {
+  /** Queues a message (or a file, with its own id: its bytes are stored under it): shown at once as pending, delivered by the outbox; `contact` goes with `start` only. */
+  write(body: string, contact: Contact = {}, file?: Pick<OutboxItem, 'client_message_id' | 'file'>): OutboxItem {
     this.ticket = undefined;
-    const item: OutboxItem = { client_message_id: this.deps.newId(), body, created_at: new Date(this.deps.clock.now()).toISOString(), ...contact };
+    const item: OutboxItem = { client_message_id: this.deps.newId(), body, created_at: new Date(this.deps.clock.now()).toISOString(), ...contact, ...file };
     this.outbox.add(item);
     this.messages.addPending(item);
     this.deps.hooks.changed(true);
@@ -239,30 +241,28 @@ export class ChatSession {
     this.deps.hooks.changed(true);
   }
 
-  /** One outbox item: `start` for the first message of a conversation, else a send. */
+  /** One outbox item: `start` for the first message of a conversation (a file's starts empty), then a send or, for a file, an upload. */
   private async deliver(item: OutboxItem): Promise<SendOutcome> {
-    const conversation = this.current;
-    if (!conversation) {
+    if (!this.current) {
       const res = await this.deps.api.start({
         fingerprint: await this.deps.fingerprint(),
-        message: item.body,
-        client_message_id: item.client_message_id,
+        ...(item.file ? {} : { message: item.body, client_message_id: item.client_message_id }),
         ...pageFields(this.deps.page),
         ...(item.name ? { name: item.name } : {}),
         ...(item.email ? { email: item.email } : {}),
       });
       this.reachable(res);
       if (res.ok) this.adopt(res.data, res.data.resumed === true);
-      return sendOutcome(res);
+      if (!res.ok || !item.file) return sendOutcome(res);
     }
-    const res = await this.deps.api.send(conversation.id, item.body, item.client_message_id);
+    const id = this.current?.id ?? 0;
+    const res = item.file ? await this.deps.files.send(id, item) : await this.deps.api.send(id, item.body, item.client_message_id);
     this.reachable(res);
     if (res.ok) this.receive([res.data.message], false);
     const outcome = sendOutcome(res);
     if (outcome.kind === 'closed') this.markClosed();
     if (outcome.kind !== 'gone') return outcome;
-    // The token no longer opens it: the next attempt starts a new conversation.
-    this.forgetGone();
+    this.forgetGone(); // The token no longer opens it: the next attempt starts a new conversation.
     return { kind: 'retry', afterMs: 0 };
   }
 

@@ -38,6 +38,10 @@ export const DEFAULT_STRINGS = {
   transcriptFailed: 'The transcript could not be sent. Please try again later.',
   linkExpired: 'This link has expired or was already used. You can start a new conversation here.',
   linkUnreachable: 'We could not reach the chat to open your link. You can start a new conversation here.',
+  attach: 'Attach a file',
+  download: 'Download {name} ({size})',
+  uploading: 'Uploading {name}',
+  dropHint: 'Drop files here to send them',
 };
 
 export type Strings = typeof DEFAULT_STRINGS;

@@ -74,10 +74,25 @@ border:1px solid var(--line);border-radius:12px;background:var(--soft)}
 .compose textarea:focus-visible{outline-width:2px;outline-offset:0;border-color:var(--pa)}
 .send{flex:none;height:42px;padding:0 16px;border:0;border-radius:12px;background:var(--pa);color:var(--pat);font-weight:650;cursor:pointer}
 .send:disabled{opacity:.5;cursor:default}
+.attach{flex:none;width:42px;height:42px;border:0;border-radius:12px;background:transparent;color:var(--muted);cursor:pointer;display:flex;align-items:center;justify-content:center}
+.attach:hover{background:var(--soft);color:var(--fg)}
+.attach svg{width:22px;height:22px}
+.drop{position:absolute;inset:8px;z-index:2;display:flex;align-items:center;justify-content:center;padding:20px;text-align:center;font-weight:650;
+border:2px dashed var(--pa);border-radius:12px;background:var(--bg);color:var(--fg);opacity:.95;pointer-events:none}
+.files{display:flex;flex-direction:column;gap:4px;margin-top:4px}
+.msg[data-sender=visitor] .files{align-items:flex-end}
+.thumb{display:block;max-width:min(220px,100%);line-height:0;border-radius:12px;overflow:hidden;border:1px solid var(--line)}
+.thumb img{display:block;max-width:100%;max-height:220px;height:auto}
+.file{display:flex;align-items:center;gap:8px;max-width:100%;padding:8px 12px;border:1px solid var(--line);border-radius:12px;background:var(--bg);color:var(--fg);text-decoration:none}
+a.file:hover .name{text-decoration:underline}
+.file .name{min-width:0;overflow-wrap:anywhere;font-weight:600}
+.file .size{flex:none;font-size:12px;color:var(--muted)}
+.files progress{width:100%;height:6px;accent-color:var(--pa)}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 @media (max-width:480px){
 .panel{inset:0;width:auto;height:auto;border-radius:0;border:0;animation:none}
 :host([data-open=true]) .launcher{display:none}
+.attach{width:44px;height:44px}
 }
 @media (prefers-reduced-motion:reduce){.panel{animation:none}.scroll{scroll-behavior:auto}}
 `;

@@ -1,5 +1,5 @@
 /** Wire shapes of the customer API (docs/api.md), as the widget uses them. DOM-free. */
-import type { WidgetConfig } from '../../../src/chat/dto.js';
+import type { AttachmentDto, WidgetConfig } from '../../../src/chat/dto.js';
 
 export type Sender = 'visitor' | 'agent' | 'system';
 
@@ -12,6 +12,8 @@ export interface ChatMessage {
   body: string;
   client_message_id?: string;
   created_at: string;
+  /** Files sent with it (docs/widget.md, "Attachments"). */
+  attachments?: AttachmentDto[];
 }
 
 export interface Conversation {
@@ -44,8 +46,23 @@ export type LookupAnswer =
   | { match: 'network'; resume_ticket: string }
   | { match: 'none' };
 
+/** What the server accepts as attachments (`GET /api/chat/config`): the widget refuses early, the server decides. */
+export interface AttachmentLimits {
+  max_bytes: number;
+  types: string[];
+}
+
 /** `GET /api/chat/config`: the server's own type (type-only import, erased by the bundler). */
-export type ServerConfig = WidgetConfig;
+export type ServerConfig = WidgetConfig & { attachments?: AttachmentLimits };
+
+/** A file on a message as the list shows it: sent (with its signed `url`) or still on its way (none). */
+export interface ViewAttachment {
+  name: string;
+  size: number;
+  type: string;
+  image: boolean;
+  url?: string;
+}
 
 /** A message as the list shows it: from the server (with `seq`) or still in the outbox. */
 export interface ViewMessage {
@@ -56,4 +73,7 @@ export interface ViewMessage {
   author_name?: string;
   created_at: string;
   state: 'pending' | 'sent' | 'failed';
+  attachments?: ViewAttachment[];
+  /** 0 to 1 while its file uploads. */
+  progress?: number;
 }

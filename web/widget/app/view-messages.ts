@@ -7,16 +7,21 @@ import type { ChatMessage, ViewMessage } from './types.js';
 /** The visitor's transcript: server messages and the outbox items not yet acknowledged. */
 export type VisitorTranscript = Transcript<ChatMessage, OutboxItem>;
 
-/** Server messages in `seq` order, then pending ones in the order they were written. */
-export function viewMessages(transcript: VisitorTranscript): ViewMessage[] {
+/** Server messages in `seq` order, then pending ones in the order they were written; `progress` answers a file's upload progress (0 to 1). */
+export function viewMessages(transcript: VisitorTranscript, progress: (clientMessageId: string) => number | undefined = () => undefined): ViewMessage[] {
   const sent = transcript.messages().map((m): ViewMessage => {
     const view: ViewMessage = { key: keyOf(m.client_message_id, m.seq), seq: m.seq, sender: m.sender, body: m.body, created_at: m.created_at, state: 'sent' };
     if (m.author_name !== undefined) view.author_name = m.author_name;
+    if (m.attachments?.length) view.attachments = m.attachments.map(({ name, size, type, image, url }) => ({ name, size, type, image, url }));
     return view;
   });
-  const waiting = transcript
-    .pending()
-    .map(({ item, failed }): ViewMessage => ({ key: keyOf(item.client_message_id), sender: 'visitor', body: item.body, created_at: item.created_at, state: failed ? 'failed' : 'pending' }));
+  const waiting = transcript.pending().map(({ item, failed }): ViewMessage => {
+    const view: ViewMessage = { key: keyOf(item.client_message_id), sender: 'visitor', body: item.body, created_at: item.created_at, state: failed ? 'failed' : 'pending' };
+    if (item.file) view.attachments = [{ ...item.file, image: false }];
+    const done = failed ? undefined : progress(item.client_message_id);
+    if (done !== undefined) view.progress = done;
+    return view;
+  });
   return sent.concat(waiting);
 }
 

@@ -52,7 +52,9 @@ export class ChatView {
   private readonly nameInput: HTMLInputElement;
   private readonly emailInput: HTMLInputElement;
   private readonly prechatError: HTMLElement;
-  private readonly form: HTMLFormElement;
+  readonly form: HTMLFormElement;
+  /** Whether files wait to be sent (set by web/widget/app/attach.ts): the text may then be empty. */
+  staged: () => boolean = () => false;
   private connection: Connection = 'online';
   private notice = '';
 
@@ -69,7 +71,7 @@ export class ChatView {
     this.status = h(doc, 'div', { class: 'status', 'data-parley': 'status', role: 'status', hidden: true });
     this.greeting = h(doc, 'p', { class: 'greet', hidden: true });
     const log = h(doc, 'div', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-label': s.chat, 'data-parley': 'messages' });
-    this.list = new MessageList(doc, log, s);
+    this.list = new MessageList(doc, log, s, boot.options.server);
     // Focusable so a long conversation scrolls with the keyboard too (WCAG 2.1.1).
     this.scroll = h(doc, 'div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': s.conversation }, this.greeting, log);
     this.typingLine = h(doc, 'div', { class: 'typing', 'data-parley': 'typing', 'aria-live': 'polite', hidden: true }, s.typing);
@@ -251,7 +253,7 @@ export class ChatView {
 
   private submit(actions: ViewActions): void {
     const text = this.composer.value;
-    if (!text.trim()) return;
+    if (!text.trim() && !this.staged()) return;
     if (actions.send(text)) {
       this.composer.value = '';
       this.autosize();

@@ -1,5 +1,6 @@
 import type { AppHandle, Boot, WidgetOptions } from '../shared.js';
 import { ChatApi } from './api.js';
+import { Attachments } from './attach.js';
 import type { Clock } from '../../shared/clock.js';
 import { Delivery } from '../../shared/delivery.js';
 import { followLink } from './email-link.js';
@@ -41,10 +42,9 @@ export function mountWidget(boot: Boot, clock: Clock): AppHandle {
   let link: RealtimeLink | undefined;
   let config: ServerConfig | undefined;
   let active: number | undefined;
-  let [lastWhisper, lastStatusCheck] = [0, clock.now()];
+  let [lastWhisper, lastStatusCheck, lastStatus] = [0, clock.now(), ''];
   let typingTimer: unknown;
   const retries = new Retries(clock);
-  let lastStatus = '';
 
   const device = new DeviceIdentity(win, store);
   const api = new ChatApi(options.server, { fetch: win.fetch.bind(win), fingerprint: () => device.value, token: () => session.token });
@@ -53,7 +53,7 @@ export function mountWidget(boot: Boot, clock: Clock): AppHandle {
       if (session.state === 'closed') return false;
       const contact = session.conversationId === undefined ? view.contact(needsEmail(availability, false), options.prechat) : {};
       if (!contact) return false;
-      session.write(text, contact);
+      if (!attach.sendStaged(text, contact)) session.write(text, contact);
       memory.draft = '';
       link?.whisperTyping({ typing: false, from: 'visitor' });
       lastWhisper = 0;
@@ -76,6 +76,7 @@ export function mountWidget(boot: Boot, clock: Clock): AppHandle {
     rate: (score, comment) => api.rate(session.conversationId ?? 0, score, comment),
   });
 
+  const attach = new Attachments(boot, view, strings, { limits: () => config?.attachments, session: () => session, fingerprint: () => device.value, newId: () => newId(win), changed: () => render() });
   const session: ChatSession = new ChatSession({
     api,
     store,
@@ -86,6 +87,7 @@ export function mountWidget(boot: Boot, clock: Clock): AppHandle {
     fingerprint: () => device.ensure(),
     newId: () => newId(win),
     page: { url: win.location.href, referrer: doc.referrer },
+    files: attach.files,
     hooks: {
       changed: (stick) => render(stick),
       received(messages, live) {
@@ -219,7 +221,7 @@ export function mountWidget(boot: Boot, clock: Clock): AppHandle {
   }
 
   function render(stick = false): void {
-    view.render(viewMessages(session.messages), agentReadSeq, stick);
+    view.render(viewMessages(session.messages, attach.progressOf), agentReadSeq, stick);
     const away = awayNotice(availability, session.conversationId !== undefined, clock.now());
     view.setMode({ prompt: session.ticket !== undefined, closed: session.state === 'closed', prechat: options.prechat && session.conversationId === undefined && !away?.askEmail, away, conversation: session.conversationId !== undefined });
     view.setHeader(assignedAgent ?? lastAuthor, availability ? availability.available : agentsOnline > 0);
@@ -227,7 +229,9 @@ export function mountWidget(boot: Boot, clock: Clock): AppHandle {
     if (availability) boot.host.setAttribute('data-available', String(availability.available));
     const connection: Connection = win.navigator.onLine === false ? 'offline' : reachable ? 'online' : 'reconnecting';
     view.setConnection(connection);
-    markRead();
+    // Read receipts: when the open panel shows new agent messages, tell the server (`POST …/read`).
+    const id = session.conversationId;
+    if (panelOpen && doc.visibilityState !== 'hidden' && id !== undefined) markSeen(session.messages, store, (seq) => void api.read(id, seq));
     view.setUnread(panelOpen ? 0 : unreadCount(session.messages, store));
     const status = { conversation: session.state, conversation_id: session.conversationId ?? null, transport: delivery.transport, connection, agents_online: agentsOnline, available: availability?.available ?? null };
     const key = JSON.stringify(status);
@@ -235,13 +239,6 @@ export function mountWidget(boot: Boot, clock: Clock): AppHandle {
       lastStatus = key;
       boot.emit('status', status);
     }
-  }
-
-  /** Read receipts: when the open panel shows new agent messages, tell the server (`POST …/read`). */
-  function markRead(): void {
-    const id = session.conversationId;
-    if (!panelOpen || doc.visibilityState === 'hidden' || id === undefined) return;
-    markSeen(session.messages, store, (seq) => void api.read(id, seq));
   }
 
   /** Opens the panel; `focus` is false when it reopens by itself on a new page (the focus stays where the page put it). */
