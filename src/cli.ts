@@ -1,8 +1,10 @@
-import { ConversationLinkStore } from './storage/conversation-link-store.js';
+import { writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
 import type { AddressInfo } from 'node:net';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Logger } from 'pino';
-import { FilePurge, purgeWithFiles } from './compose/files-for.js';
+import { parseSelector, type PrivacySelector } from './chat/privacy.js';
+import { privacyFor, runRetention } from './compose/privacy-for.js';
 import { buildRealtimeApp } from './compose/realtime-app.js';
 import { realtimeNodeFor } from './compose/realtime-node-for.js';
 import { agentServiceFor, storesOf } from './compose/stores.js';
@@ -109,18 +111,68 @@ program
   .action(async () => {
     await withStorage(async (storage, config) => {
       await migrate(storage);
-      const now = systemClock.now();
-      const { conversations, agents, attachments } = storesOf(storage);
       // Files first, while the rows still say where they are (docs/configuration.md, "Attachments").
-      const closedBefore = config.chat.retentionDays > 0 ? now - config.chat.retentionDays * 86_400_000 : undefined;
-      const purged = await purgeWithFiles(conversations, FilePurge.for(config, storage, attachments), closedBefore, now);
-      const tickets = await conversations.purgeTickets(now);
-      const sessions = await agents.purgeSessions(now);
-      const links = await new ConversationLinkStore(storage.db).purge(now);
-      process.stdout.write(`Purged ${purged.conversations} closed conversation(s), ${sessions} expired session(s), ${tickets} used or expired resume ticket(s), ${links} used or expired email link(s).\n`);
-      process.stdout.write(`Deleted ${purged.files} file(s) of purged conversations and ${purged.orphans} orphaned upload(s).\n`);
+      const r = await runRetention(config, { storage, now: systemClock.now() });
+      process.stdout.write(`Purged ${r.conversations} closed conversation(s), ${r.sessions} expired session(s), ${r.tickets} used or expired resume ticket(s), ${r.links} used or expired email link(s).\n`);
+      process.stdout.write(`Deleted ${r.files} file(s) of purged conversations and ${r.orphans} orphaned upload(s).\n`);
+      process.stdout.write(`Reduced the IP address of ${r.reducedIps} conversation(s) past the resume window.\n`);
     });
   });
+
+program
+  .command('visitor:export')
+  .description("print every row and file about one visitor as JSON (docs/privacy.md)")
+  .option('--email <email>', "the visitor's email address (any case)")
+  .option('--conversation <id>', 'one conversation id')
+  .option('--user <id>', 'a verified user id (docs/identity.md)')
+  .option('--out <file>', 'write the JSON to this file (owner-only) instead of standard output')
+  .action(async (opts: VisitorOptions & { out?: string }) => {
+    const selector = selectorOrExit(opts);
+    await withStorage(async (storage, config) => {
+      await migrate(storage);
+      const data = JSON.stringify(await privacyFor(config, { storage, hasher: createHasher(config.appKey), clock: systemClock }).export(selector, 'cli'), null, 2);
+      if (opts.out === undefined) process.stdout.write(`${data}\n`);
+      else writeFileSync(opts.out, `${data}\n`, { mode: 0o600 });
+    });
+  });
+
+program
+  .command('visitor:erase')
+  .description("delete every row and file about one visitor, leaving an audit entry without personal data (docs/privacy.md)")
+  .option('--email <email>', "the visitor's email address (any case)")
+  .option('--conversation <id>', 'one conversation id')
+  .option('--user <id>', 'a verified user id (docs/identity.md)')
+  .option('--yes', 'do not ask for confirmation')
+  .action(async (opts: VisitorOptions & { yes?: boolean }) => {
+    const selector = selectorOrExit(opts);
+    if (!opts.yes) {
+      if (!process.stdin.isTTY) fatal('erasing cannot be undone: confirm with --yes');
+      const rl = createInterface({ input: process.stdin, output: process.stdout });
+      const answer = await rl.question('Erase every conversation, message and file of this visitor? Type "erase" to confirm: ');
+      rl.close();
+      if (answer.trim() !== 'erase') fatal('not confirmed; nothing was erased');
+    }
+    await withStorage(async (storage, config) => {
+      await migrate(storage);
+      const erased = await privacyFor(config, { storage, hasher: createHasher(config.appKey), clock: systemClock }).erase(selector, 'cli');
+      process.stdout.write(`Erased ${erased.conversations} conversation(s), ${erased.messages} message(s), ${erased.files} file(s).\n`);
+    });
+  });
+
+interface VisitorOptions {
+  email?: string;
+  conversation?: string;
+  user?: string;
+}
+
+function selectorOrExit(opts: VisitorOptions): PrivacySelector {
+  const parsed = parseSelector({ email: opts.email, conversation_id: opts.conversation, user_id: opts.user });
+  if (parsed.ok) return parsed.value;
+  const names: Record<string, string> = { email: '--email', conversation_id: '--conversation', user_id: '--user' };
+  const fields = Object.keys(parsed.error.fields ?? {});
+  if (fields.length > 1) fatal('give exactly one of --email, --conversation, --user');
+  fatal(fields.map((f) => `${names[f] ?? f} ${parsed.error.fields?.[f] ?? ''}`).join('; '));
+}
 
 async function withStorage(work: (storage: Storage, config: Config) => Promise<void>): Promise<void> {
   const config = configOrExit();

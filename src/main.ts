@@ -23,10 +23,17 @@ import { availabilityFor } from './compose/availability-for.js';
 import { chatRealtimeFor } from './compose/chat-realtime-for.js';
 import { FilePurge, fileStoreFor, purgeWithFiles, type PurgeOutcome } from './compose/files-for.js';
 import { mailFor, type Mail } from './compose/mail-for.js';
+import { webhooksFor, type Webhooks } from './compose/webhooks-for.js';
+import type { WebhookTransport } from './chat/webhooks/webhook-transport.js';
+import type { WebhookWorkerOptions } from './chat/webhooks/webhook-worker.js';
 import { openRateLimitRedis, pingRedis } from './compose/rate-limit-redis.js';
 import { embedsRealtime, realtimeNodeFor } from './compose/realtime-node-for.js';
 import { closeTranscripts, remindersFor } from './compose/reminders-for.js';
+import { privacyFor, retentionSweepFor } from './compose/privacy-for.js';
+import type { PrivacyService } from './chat/privacy.js';
+import type { RetentionSweep } from './chat/retention-sweep.js';
 import { agentServiceFor, storesOf } from './compose/stores.js';
+import { apiTokensFor } from './compose/api-tokens-for.js';
 import type { Config } from './config/config.js';
 import { startupWarnings } from './config/startup-warnings.js';
 import { buildApp } from './http/app.js';
@@ -58,12 +65,18 @@ export interface Parley {
   realtimeNode: RealtimeNodeProbe | undefined;
   /** Outgoing email: `mail.outbox.enqueue` queues one (docs/email.md); the worker sends it. */
   mail: Mail;
+  /** Chat webhooks (docs/webhooks.md): the service and the worker that sends the queue. */
+  webhooks: Webhooks;
   /** The follow-up and "unanswered" sweep (docs/email.md): `runOnce` sends what is due now. */
   reminders: Pick<ReminderSweep, 'runOnce'>;
   /** Where attachment bytes are kept (`CHAT_ATTACHMENT_DISK`). */
   files: FileStore;
   /** What `parley purge` does to conversations: those closed before `closedBefore` go with their files, then orphaned uploads. */
   purge(closedBefore: number): Promise<PurgeOutcome>;
+  /** Export and erasure of one visitor's data (docs/privacy.md). */
+  privacy: PrivacyService;
+  /** Auto-close, IP reduction and the daily retention run (docs/privacy.md): `runOnce` sweeps now. */
+  retention: Pick<RetentionSweep, 'runOnce'>;
   close(): Promise<void>;
 }
 
@@ -76,6 +89,8 @@ export interface ParleyOverrides {
   storage?: Storage;
   /** Where emails go instead of the mailer `MAIL_MAILER` names. */
   mailer?: Mailer;
+  /** Webhooks: how they are POSTed, this node's name in leases, the worker's timings (tests). */
+  webhooks?: { transport?: WebhookTransport; nodeId?: string; options?: Partial<WebhookWorkerOptions> };
   /** Where attachment bytes go instead of the disk `CHAT_ATTACHMENT_DISK` names. */
   files?: FileStore;
 }
@@ -104,12 +119,14 @@ export async function createParley(config: Config, logger: Logger, overrides: Pa
   const transcripts = new TranscriptService({ conversations: stores.conversations, views: stores.views, mailer: mail.transcripts });
   // Automatic assignment (docs/dashboard.md): publishes through `chat`, built below, once an event comes.
   const { assignment, listener: assigner } = assignmentFor({ storage, stores, realtime, publish: () => (e) => chat.publish(e), timers, logger });
+  const webhooks = webhooksFor(config, { storage, stores, outbox: mail.outbox, clock, timers, logger, ...overrides.webhooks });
   const listeners = [
     assigner,
     // `availability` is built below, with the chat; it is read only when an event comes.
     agentNotifierFor(config, { stores, realtime, availability: () => availability, outbox: mail.outbox }),
     closeTranscripts({ stores, transcripts }),
     mentionNotifierFor(config, { stores, outbox: mail.outbox }),
+    webhooks.service,
   ];
 
   const chat = new ChatService({
@@ -127,6 +144,8 @@ export async function createParley(config: Config, logger: Logger, overrides: Pa
   await assignment.prime();
   const reminders = remindersFor(config, { storage, stores, outbox: mail.outbox, hasher, clock, timers, logger });
   const agents = agentServiceFor(config, { agents: stores.agents, hasher, clock, realtime });
+  const privacy = privacyFor(config, { storage, hasher, clock, files });
+  const retention = retentionSweepFor(config, { storage, stores, files, clock, timers, logger, publish: (e) => chat.publish(e) });
   const notes = new NoteService({ notes: new NoteStore(storage.db), agents: () => stores.agents.list(), clock, publish: (e) => chat.publish(e) });
   const inbox = new InboxService({ conversations: stores.conversations, views: stores.views, chat, clock, agentExists: (id) => agents.isActive(id), notes });
 
@@ -158,6 +177,8 @@ export async function createParley(config: Config, logger: Logger, overrides: Pa
     agents: { agents, inbox, status, settings },
     broadcastingAuth: { chat, agents, signing: realtime.signing },
     labels,
+    apiTokens: apiTokensFor({ storage, hasher, clock }),
+    privacy,
     ratingReports: ratings,
     canned: new CannedResponses({ store: new CannedResponseStore(storage.db), clock }),
     checks: {
@@ -167,12 +188,15 @@ export async function createParley(config: Config, logger: Logger, overrides: Pa
     ...(redis && config.redis ? { rateLimitRedis: { client: redis, nameSpace: `${config.redis.prefix}rate:` } } : {}),
     notes,
     search: new SearchService(SearchIndex.for(storage.db, storage.engine)),
+    webhooks: webhooks.service,
     attachments,
     unsubscribe: mail.unsubscribe,
     plugins: node ? [node.routes] : [],
   });
   mail.worker.start();
+  webhooks.worker.start();
   reminders.start();
+  retention.start();
   node?.attach(app.server);
 
   return {
@@ -183,13 +207,18 @@ export async function createParley(config: Config, logger: Logger, overrides: Pa
     realtime,
     realtimeNode: node,
     mail,
+    webhooks,
     reminders,
     files,
+    privacy,
+    retention,
     purge: (closedBefore) => purgeWithFiles(stores.conversations, new FilePurge(stores.attachments, files, new DatabaseFileStore(storage.db)), closedBefore, clock.now()),
     close: async () => {
       availability.stop();
       await assignment.stop();
       await reminders.stop();
+      await retention.stop();
+      await webhooks.worker.stop();
       await mail.close();
       await node?.close();
       await app.close();

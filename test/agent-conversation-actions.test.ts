@@ -17,7 +17,7 @@ describe.each(ENGINES)('agent API on %s', (engine) => {
       expect(res.statusCode, res.body).toBe(200);
       const { conversation } = res.json<{ conversation: AgentConversationDto }>();
       expect(conversation).toMatchObject({ id: chat.conversation.id, assigned_agent_id: me, agent: { id: me, name: 'Admin' } });
-      expect(api.h.events.events.at(-1)).toEqual({ name: 'ConversationUpdated', conversation });
+      expect(api.h.events.events.at(-1)).toEqual({ name: 'ConversationUpdated', conversation, change: 'assigned' });
     });
 
     it('assigns with no body at all', async () => {
@@ -36,7 +36,7 @@ describe.each(ENGINES)('agent API on %s', (engine) => {
       expect(unassigned.statusCode, unassigned.body).toBe(200);
       const { conversation } = unassigned.json<{ conversation: AgentConversationDto }>();
       expect(conversation).toMatchObject({ assigned_agent_id: null, agent: null });
-      expect(api.h.events.events.at(-1)).toEqual({ name: 'ConversationUpdated', conversation });
+      expect(api.h.events.events.at(-1)).toEqual({ name: 'ConversationUpdated', conversation, change: 'assigned' });
       expect((await transcript(chat.conversation.id)).conversation.assigned_agent_id).toBeNull();
     });
 

@@ -109,6 +109,7 @@ describe('loadConfig values', () => {
       broadcastAuth: { max: 120, windowMs: 60_000 },
       login: { max: 10, windowMs: 300_000 },
       loginAccount: { max: 5, windowMs: 300_000 },
+      apiToken: { max: 600, windowMs: 60_000 },
     });
   });
 });

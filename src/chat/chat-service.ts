@@ -9,6 +9,8 @@ import type { MessageDto, VisitorConversationDto } from './dto.js';
 import type { ChatEvent } from './events.js';
 import { quotaExceeded } from './attachments/quota.js';
 import { decideLookup, isResumable } from './resume-policy.js';
+import { newConversationRow, type NewConversationInput } from './new-conversation.js';
+import type { VerifiedIdentity } from '../security/identity-token.js';
 import type { Views } from './views.js';
 
 /** Who is asking: the socket (or trusted proxy) IP, the user agent, the raw browser fingerprint and the page's `Origin`. */
@@ -27,13 +29,9 @@ export interface VisitorAccess {
   visibleFromSeq: number;
 }
 
-export interface StartInput {
-  name?: string | undefined;
-  email?: string | undefined;
+export interface StartInput extends NewConversationInput {
   message?: string | undefined;
   clientMessageId?: string | undefined;
-  pageUrl?: string | undefined;
-  referrer?: string | undefined;
   /** Rule 2 through `start`: the stored conversation and its token. */
   resume?: { conversationId: number; token: string } | undefined;
 }
@@ -95,25 +93,8 @@ export class ChatService {
     }
 
     const token = randomToken();
-    const row = await conversations.create({
-      status: 'open',
-      client_fingerprint: ctx.fingerprint === undefined ? null : hasher.hash(FINGERPRINT, ctx.fingerprint),
-      client_ip: ctx.ip,
-      user_agent: ctx.userAgent,
-      visitor_token_hash: hasher.hash(TOKEN, token),
-      visitor_name: input.name ?? null,
-      visitor_email: input.email ?? null,
-      page_url: input.pageUrl ?? null,
-      referrer: input.referrer ?? null,
-      assigned_agent_id: null,
-      last_seq: 0,
-      visitor_read_seq: 0,
-      agent_read_seq: 0,
-      created_at: now,
-      last_activity_at: now,
-      closed_at: null,
-      origin: ctx.origin ?? null,
-    });
+    const fingerprint = ctx.fingerprint === undefined ? null : hasher.hash(FINGERPRINT, ctx.fingerprint);
+    const row = await conversations.create(newConversationRow(input, ctx, { token: hasher.hash(TOKEN, token), fingerprint }, now));
     this.deps.metrics.conversationStarted();
     await this.publish({ name: 'ConversationStarted', conversation: await this.deps.views.forAgent(row) });
     if (input.message !== undefined) {
@@ -127,9 +108,11 @@ export class ChatService {
   private async findResumable(input: StartInput, ctx: VisitorContext, now: number): Promise<{ access: VisitorAccess; token: string } | undefined> {
     const window = this.deps.options.resumeWindowMs;
     if (input.resume) {
-      const access = await this.authorize(input.resume.conversationId, input.resume.token);
-      if (access && isResumable(access.conversation, now, window)) return { access, token: input.resume.token };
+      const access = await this.authorize(input.resume.conversationId, input.resume.token, input.identity);
+      const own = input.identity === undefined || access?.conversation.visitor_user_id === input.identity.id;
+      if (access && own && isResumable(access.conversation, now, window)) return { access, token: input.resume.token };
     }
+    if (input.identity) return this.resumeUser(input.identity);
     if (ctx.fingerprint === undefined || ctx.origin === undefined) return undefined;
     const candidates = await this.deps.conversations.openFromIp(ctx.ip, ctx.origin, now - window);
     const decision = decideLookup({ fingerprintHash: this.deps.hasher.hash(FINGERPRINT, ctx.fingerprint), userAgent: ctx.userAgent, origin: ctx.origin }, candidates, 'off');
@@ -137,6 +120,18 @@ export class ChatService {
     const conversation = candidates.find((c) => c.id === decision.conversationId) as ConversationRow;
     const token = await this.issueToken(conversation.id, 1);
     return { access: { conversation, visibleFromSeq: 1 }, token };
+  }
+
+  /** A verified user's newest open conversation in the window, any device, with a whole-transcript token (docs/identity.md). */
+  async resumeUser(identity: VerifiedIdentity): Promise<{ access: VisitorAccess; token: string } | undefined> {
+    const conversation = await this.deps.conversations.newestOpenForUser(identity.id, this.deps.clock.now() - this.deps.options.resumeWindowMs);
+    return conversation && { access: { conversation, visibleFromSeq: 1 }, token: await this.issueToken(conversation.id, 1) };
+  }
+
+  /** `lookup` for a verified visitor: their newest open conversation, or none. */
+  async lookupUser(identity: VerifiedIdentity): Promise<LookupAnswer> {
+    const found = await this.resumeUser(identity);
+    return found ? { match: 'device', ...(await this.session(found.access.conversation.id, found.token, 1)) } : { match: 'none' };
   }
 
   /** Rules 4–6 for a visitor with no stored conversation. */
@@ -202,9 +197,11 @@ export class ChatService {
     return this.session(conversationId, await this.issueToken(conversationId, 1), 1);
   }
 
-  /** The access a bearer token gives to a conversation; nothing when the token does not open it. */
-  async authorize(conversationId: number, token: string): Promise<VisitorAccess | undefined> {
-    return this.deps.conversations.findByToken(conversationId, this.deps.hasher.hash(TOKEN, token));
+  /** What a bearer token opens, if anything; a verified visitor's conversation needs that user's identity too (docs/identity.md). */
+  async authorize(conversationId: number, token: string, identity?: VerifiedIdentity): Promise<VisitorAccess | undefined> {
+    const found = await this.deps.conversations.findByToken(conversationId, this.deps.hasher.hash(TOKEN, token));
+    const owner = found?.conversation.visitor_user_id ?? null;
+    return owner === null || owner === identity?.id ? found : undefined;
   }
 
   async status(access: VisitorAccess): Promise<{ id: number; status: 'open' | 'closed'; resumable: boolean; last_seq: number; last_activity_at: string; agent: VisitorConversationDto['agent'] }> {

@@ -80,6 +80,9 @@ export interface AgentConversationDto extends VisitorConversationDto {
   labels: LabelChipDto[];
   /** The visitor's rating once given (docs/api.md, "Ratings"). */
   rating: RatingDto | null;
+  /** The host site's user id from a verified identity token, and whether it was verified (docs/identity.md). */
+  visitor_user_id: string | null;
+  identity_verified: boolean;
 }
 
 /** A label on a conversation: its name and `#rrggbb` colour (null: the dashboard's neutral colour). */
@@ -139,6 +142,8 @@ export function toAgentConversation(
     page_url: row.page_url,
     referrer: row.referrer,
     assigned_agent_id: row.assigned_agent_id,
+    visitor_user_id: row.visitor_user_id,
+    identity_verified: Number(row.identity_verified) === 1,
     ...extra,
   };
 }

@@ -7,7 +7,8 @@ export type { Reader };
 export type ChatEvent =
   | { name: 'MessageSent'; conversationId: number; message: MessageDto }
   | { name: 'ConversationStarted'; conversation: AgentConversationDto }
-  | { name: 'ConversationUpdated'; conversation: AgentConversationDto }
+  /** `change: 'assigned'`: the assignee changed (webhooks send `conversation.assigned`, docs/webhooks.md). */
+  | { name: 'ConversationUpdated'; conversation: AgentConversationDto; change?: 'assigned' }
   | { name: 'MessagesRead'; conversationId: number; reader: Reader; seq: number }
   /** Who can answer changed (an agent came or went, switched status, settings or business hours), for the widget. */
   | { name: 'AvailabilityChanged'; agentsOnline: number; available: boolean; nextAvailableAt: string | null }

@@ -83,7 +83,7 @@ export class InboxService {
     if (agentId !== null && !(await this.deps.agentExists(agentId))) {
       return fail('validation_failed', 'agent_id does not name an active agent.', { agent_id: 'is not an active agent' });
     }
-    return this.update(id, { assigned_agent_id: agentId });
+    return this.update(id, { assigned_agent_id: agentId }, 'assigned');
   }
 
   async close(id: number): Promise<Result<AgentConversationDto>> {
@@ -102,11 +102,11 @@ export class InboxService {
     return ok(null);
   }
 
-  private async update(id: number, patch: Parameters<ConversationStore['update']>[1]): Promise<Result<AgentConversationDto>> {
+  private async update(id: number, patch: Parameters<ConversationStore['update']>[1], change?: 'assigned'): Promise<Result<AgentConversationDto>> {
     const row: ConversationRow | undefined = await this.deps.conversations.update(id, patch);
     if (!row) return fail('not_found', 'Conversation not found.');
     const conversation = await this.deps.views.forAgent(row);
-    await this.deps.chat.publish({ name: 'ConversationUpdated', conversation });
+    await this.deps.chat.publish({ name: 'ConversationUpdated', conversation, ...(change ? { change } : {}) });
     return ok(conversation);
   }
 }

@@ -27,7 +27,7 @@ export function assignmentFor(deps: {
     connectedAgentIds: () => deps.realtime.connectedAgentIds(),
     announce: async (id) => {
       const row = await stores.conversations.get(id);
-      if (row) await deps.publish()({ name: 'ConversationUpdated', conversation: await stores.views.forAgent(row) });
+      if (row) await deps.publish()({ name: 'ConversationUpdated', conversation: await stores.views.forAgent(row), change: 'assigned' });
     },
     logger: deps.logger.child({ component: 'assignment' }),
     timers: deps.timers,

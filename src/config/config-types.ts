@@ -75,6 +75,10 @@ export interface Config {
     greeting: string;
     color: string;
     retentionDays: number;
+    /** `CHAT_IDENTITY_SECRET` and APP_URL's origin (the accepted `aud`): verified visitors; undefined turns them off (docs/identity.md). */
+    identity: { secret: string; audience: string } | undefined;
+    /** `CHAT_AUTO_CLOSE_HOURS`: open conversations idle this long close by themselves; 0 never (docs/privacy.md). */
+    autoCloseMs: number;
     /** `CHAT_FOLLOWUP_DELAY_SECONDS`: an unread agent reply waits this long before the visitor is emailed; 0 never. */
     followUpDelayMs: number;
     /** `CHAT_UNANSWERED_DELAY_SECONDS`: a visitor message waits this long before agents are emailed; 0 never. */
@@ -84,8 +88,8 @@ export interface Config {
   mail: MailConfig;
   /** Files sent in the chat: size limits and where the bytes live (docs/configuration.md, "Attachments"). */
   attachments: AttachmentConfig;
-  /** Per client IP (IPv6 per /64), except `loginAccount`: per agent email; `transcript` counts per conversation too. */
-  rateLimits: { start: Rate; send: Rate; lookup: Rate; resume: Rate; read: Rate; transcript: Rate; upload: Rate; broadcastAuth: Rate; login: Rate; loginAccount: Rate };
+  /** Per client IP (IPv6 per /64), except `loginAccount`: per agent email, and `apiToken`: per API token; `transcript` counts per conversation too. */
+  rateLimits: { start: Rate; send: Rate; lookup: Rate; resume: Rate; read: Rate; transcript: Rate; upload: Rate; broadcastAuth: Rate; login: Rate; loginAccount: Rate; apiToken: Rate };
   agents: {
     sessionLifetimeMs: number;
     /** No session outlives its login by more than this (`SESSION_ABSOLUTE_LIFETIME`). */

@@ -32,6 +32,7 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'MAIL_PASSWORD',
   'AWS_ACCESS_KEY_ID',
   'AWS_SECRET_ACCESS_KEY',
+  'CHAT_IDENTITY_SECRET',
 ]);
 
 export const envSchema = z.object({
@@ -105,6 +106,9 @@ export const envSchema = z.object({
     .regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #2563eb')
     .default('#2563eb'),
   CHAT_RETENTION_DAYS: z.coerce.number().int().min(0).default(0),
+  // Verified visitors (docs/identity.md): unset, identity tokens are refused and every visitor is anonymous.
+  CHAT_IDENTITY_SECRET: z.string().min(32, 'must be at least 32 characters (a random secret shared with the host site)').max(1024).optional(),
+  CHAT_AUTO_CLOSE_HOURS: z.coerce.number().min(0).max(87_600).default(0),
   CHAT_FOLLOWUP_DELAY_SECONDS: z.coerce.number().min(0).max(86_400).default(120),
   CHAT_UNANSWERED_DELAY_SECONDS: z.coerce.number().min(0).max(604_800).default(300),
   CHAT_RATE_LIMIT_START: rate.default('10/1m'),
@@ -117,6 +121,7 @@ export const envSchema = z.object({
   BROADCAST_RATE_LIMIT_AUTH: rate.default('120/1m'),
   AGENT_RATE_LIMIT_LOGIN: rate.default('10/5m'),
   AGENT_RATE_LIMIT_LOGIN_ACCOUNT: rate.default('5/5m'),
+  AGENT_RATE_LIMIT_TOKEN: rate.default('600/1m'),
 
   SESSION_LIFETIME: z.coerce.number().int().min(1).default(720),
   SESSION_ABSOLUTE_LIFETIME: z.coerce.number().int().min(1).default(10_080),

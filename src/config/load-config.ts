@@ -53,6 +53,7 @@ export function loadConfig(env: Record<string, string | undefined>, secrets?: Pa
     broadcastAuth: rateOrProblem('BROADCAST_RATE_LIMIT_AUTH', e.BROADCAST_RATE_LIMIT_AUTH, problems),
     login: rateOrProblem('AGENT_RATE_LIMIT_LOGIN', e.AGENT_RATE_LIMIT_LOGIN, problems),
     loginAccount: rateOrProblem('AGENT_RATE_LIMIT_LOGIN_ACCOUNT', e.AGENT_RATE_LIMIT_LOGIN_ACCOUNT, problems),
+    apiToken: rateOrProblem('AGENT_RATE_LIMIT_TOKEN', e.AGENT_RATE_LIMIT_TOKEN, problems),
   };
   if (driver === 'pusher') {
     const via = e.BROADCAST_DRIVER === undefined ? 'BROADCAST_CONNECTION' : 'BROADCAST_DRIVER';
@@ -133,6 +134,8 @@ export function loadConfig(env: Record<string, string | undefined>, secrets?: Pa
       greeting: e.CHAT_GREETING,
       color: e.CHAT_COLOR,
       retentionDays: e.CHAT_RETENTION_DAYS,
+      identity: e.CHAT_IDENTITY_SECRET === undefined ? undefined : { secret: e.CHAT_IDENTITY_SECRET, audience: appUrlParsed.origin },
+      autoCloseMs: Math.round(e.CHAT_AUTO_CLOSE_HOURS * 3_600_000),
       followUpDelayMs: Math.round(e.CHAT_FOLLOWUP_DELAY_SECONDS * 1000),
       unansweredDelayMs: Math.round(e.CHAT_UNANSWERED_DELAY_SECONDS * 1000),
     },

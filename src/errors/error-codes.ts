@@ -9,6 +9,7 @@ export const ERROR_CODES = {
   request_aborted: 400,
   unauthenticated: 401,
   invalid_credentials: 401,
+  identity_invalid: 401,
   csrf_mismatch: 403,
   forbidden: 403,
   origin_not_allowed: 403,

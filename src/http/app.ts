@@ -20,20 +20,24 @@ import { webRoutes } from './routes/web-routes.js';
 import { dashboardRoutes } from './routes/dashboard-routes.js';
 import { unsubscribeRoutes, type UnsubscribeDeps } from './routes/unsubscribe-routes.js';
 import { labelRoutes, type LabelRouteDeps } from './routes/label-routes.js';
+import { apiTokenRoutes, type ApiTokenRouteDeps } from './routes/api-token-routes.js';
+import { installApiTokenAuth } from './api-token-auth.js';
+import { privacyRoutes, type PrivacyRouteDeps } from './routes/privacy-routes.js';
 import { ratingRoutes, type RatingReportRouteDeps } from './routes/rating-routes.js';
 import { noteRoutes, type NoteRouteDeps } from './routes/note-routes.js';
 import { cannedRoutes, type CannedRouteDeps } from './routes/canned-routes.js';
 import { searchRoutes, type SearchRouteDeps } from './routes/search-routes.js';
+import { webhookRoutes, type WebhookRouteDeps } from './routes/webhook-routes.js';
 
 export interface AppDeps {
   config: Pick<Config, 'http' | 'chat' | 'rateLimits' | 'agents' | 'broadcast' | 'attachments'>;
   logger: Logger;
   metrics: Metrics;
-  chat: Omit<ChatRouteDeps, 'rates'>;
+  chat: Omit<ChatRouteDeps, 'rates' | 'identity'>;
   agents: Omit<AgentRouteDeps, 'loginRate' | 'loginAccountRate' | 'cookie'>;
   checks: OpsRouteDeps['checks'];
   /** `POST /broadcasting/auth` and `/broadcasting/user-auth`: signing with the app browsers connect to. */
-  broadcastingAuth: Omit<BroadcastingAuthDeps, 'rate'>;
+  broadcastingAuth: Omit<BroadcastingAuthDeps, 'rate' | 'identity'>;
   /**
    * Multi-node: rate limits counted in Redis, so every node enforces the same budget. `client` is
    * handed to @fastify/rate-limit as is (an ioredis client): HTTP does not depend on the driver.
@@ -41,6 +45,10 @@ export interface AppDeps {
   rateLimitRedis?: { client: unknown; nameSpace: string };
   /** `/api/agent/labels` and `PUT /api/agent/conversations/{id}/labels` (docs/api.md, "Labels"). */
   labels: LabelRouteDeps['labels'];
+  /** `Authorization: Bearer` on the agent API and `/api/agent/tokens` (docs/api.md, "API tokens"); absent, tokens are refused. */
+  apiTokens?: ApiTokenRouteDeps['tokens'];
+  /** `/api/agent/visitors/export` and `/erase` (docs/privacy.md); absent, they answer 404. */
+  privacy?: PrivacyRouteDeps['privacy'];
   /** `GET /api/agent/reports/ratings` (docs/api.md, "Ratings report"). */
   ratingReports: RatingReportRouteDeps['ratings'];
   /** `/api/agent/canned-responses` (docs/api.md, "Canned responses"). */
@@ -49,6 +57,8 @@ export interface AppDeps {
   notes: NoteRouteDeps['notes'];
   /** `GET /api/agent/search` (docs/api.md, "Search"). */
   search: SearchRouteDeps['search'];
+  /** `/api/agent/webhooks` (docs/webhooks.md); absent, they answer 404. */
+  webhooks?: WebhookRouteDeps['webhooks'];
   /** Uploads by visitors and agents, and downloads at signed URLs (docs/api.md, "Attachments"). */
   attachments: AttachmentRouteDeps['attachments'];
   /** `GET`/`POST /email/unsubscribe` (docs/email.md, "Unsubscribe"); absent, the links answer 404. */
@@ -127,7 +137,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await publicApi.register(cors, {
       origin: (origin, callback) => callback(null, isAllowed(origin) ? (allowed === '*' ? '*' : (origin ?? false)) : false),
       methods: ['GET', 'POST'],
-      allowedHeaders: ['Content-Type', 'Authorization', 'X-Client-Fingerprint', 'X-Requested-With', 'X-Socket-ID'],
+      allowedHeaders: ['Content-Type', 'Authorization', 'X-Client-Fingerprint', 'X-Parley-Identity', 'X-Requested-With', 'X-Socket-ID'],
       maxAge: 600,
     });
     // Transcripts, names and tokens must not linger in browser or proxy caches (scoped: the Pusher HTTP API pays nothing).
@@ -138,14 +148,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         throw new HttpFailure('origin_not_allowed', `Origin ${origin} is not in CHAT_ALLOWED_ORIGINS.`);
       }
     });
-    await publicApi.register(chatRoutes, { ...deps.chat, rates: config.rateLimits });
-    await publicApi.register(visitorAttachmentRoutes, { attachments: deps.attachments, chat: deps.chat.chat, maxBytes: config.attachments.maxBytes, rate: config.rateLimits.upload });
+    await publicApi.register(chatRoutes, { ...deps.chat, rates: config.rateLimits, identity: config.chat.identity });
+    await publicApi.register(visitorAttachmentRoutes, { attachments: deps.attachments, chat: deps.chat.chat, maxBytes: config.attachments.maxBytes, rate: config.rateLimits.upload, identity: config.chat.identity });
     // The widget authorises its channel subscription from the embedding site too.
-    await publicApi.register(broadcastingAuthRoutes, { ...deps.broadcastingAuth, rate: config.rateLimits.broadcastAuth });
+    await publicApi.register(broadcastingAuthRoutes, { ...deps.broadcastingAuth, rate: config.rateLimits.broadcastAuth, identity: config.chat.identity });
   });
 
   await app.register(async (agentApi) => {
     agentApi.addHook('onSend', noStoreOnPersonalData);
+    if (deps.apiTokens) installApiTokenAuth(agentApi, { tokens: deps.apiTokens, rate: config.rateLimits.apiToken });
     await agentApi.register(agentRoutes, {
       ...deps.agents,
       loginRate: config.rateLimits.login,
@@ -153,10 +164,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       cookie: { secure: config.http.secureCookies, maxAgeSeconds: Math.floor(config.agents.sessionLifetimeMs / 1000) },
     });
     await agentApi.register(labelRoutes, { agents: deps.agents.agents, labels: deps.labels });
+    if (deps.apiTokens) await agentApi.register(apiTokenRoutes, { agents: deps.agents.agents, tokens: deps.apiTokens });
+    if (deps.privacy) await agentApi.register(privacyRoutes, { agents: deps.agents.agents, privacy: deps.privacy });
     await agentApi.register(ratingRoutes, { agents: deps.agents.agents, ratings: deps.ratingReports });
     await agentApi.register(noteRoutes, { agents: deps.agents.agents, notes: deps.notes });
     await agentApi.register(cannedRoutes, { agents: deps.agents.agents, canned: deps.canned });
     await agentApi.register(searchRoutes, { agents: deps.agents.agents, search: deps.search });
+    if (deps.webhooks) await agentApi.register(webhookRoutes, { agents: deps.agents.agents, webhooks: deps.webhooks });
     await agentApi.register(agentAttachmentRoutes, { agents: deps.agents.agents, attachments: deps.attachments, maxBytes: config.attachments.maxBytes });
   });
 

@@ -53,11 +53,13 @@ export const startBody = z.strictObject(
     // Browsers give '' when there is no referrer.
     referrer: z.preprocess((value) => (value === '' ? undefined : value), url.optional()),
     conversation_id: z.number({ error: 'must be a number' }).int().positive().optional(),
+    // Checked by the route (docs/identity.md): a token that does not verify answers identity_invalid.
+    identity_token: z.string({ error: 'must be a string' }).max(4096).optional(),
   },
   { error: (i) => (i.code === 'unrecognized_keys' ? `has unknown field(s): ${i.keys.join(', ')}` : 'must be a JSON object') },
 );
 
-export const lookupBody = z.object({ fingerprint }, { error: 'must be a JSON object' });
+export const lookupBody = z.object({ fingerprint, identity_token: z.string({ error: 'must be a string' }).max(4096).optional() }, { error: 'must be a JSON object' });
 
 export const resumeBody = z.object(
   {

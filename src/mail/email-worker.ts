@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import type { EmailQueueStore, EmailRow } from '../storage/email-queue-store.js';
 import type { EmailSuppressionStore } from '../storage/email-suppression-store.js';
 import type { Clock } from '../time/clock.js';
-import type { TimerHandle, Timers } from '../time/timers.js';
+import { PolledRun } from '../time/polled-run.js';
+import type { Timers } from '../time/timers.js';
 import { MailSendError, type Mailer } from './mailer.js';
 import { afterFailure, RETRY_DEFAULTS, type RetryPolicy } from './retry-policy.js';
 
@@ -31,12 +32,8 @@ export interface RunSummary {
  * through the mailer, and marks it sent, or retries it with back-off, or gives up. One runs in
  * every node; the claim makes each row one node's at a time.
  */
-export class EmailWorker {
+export class EmailWorker extends PolledRun<RunSummary> {
   private readonly options: EmailWorkerOptions;
-  private current: Promise<RunSummary> | undefined;
-  private again = false;
-  private stopped = false;
-  private poll: TimerHandle | undefined;
 
   constructor(
     private readonly deps: {
@@ -53,42 +50,11 @@ export class EmailWorker {
       options?: Partial<EmailWorkerOptions>;
     },
   ) {
+    super({ timers: deps.timers, onError: (error) => deps.logger.error({ err: error }, 'email queue run failed') }, () => this.options.pollMs);
     this.options = { ...WORKER_DEFAULTS, ...deps.options };
   }
 
-  /** Checks the queue now and then every `pollMs`. */
-  start(): void {
-    this.poll ??= this.deps.timers.setInterval(() => this.wake(), this.options.pollMs);
-    this.wake();
-  }
-
-  /** Sends what is due, in the background; a failure of the database is logged and the next wake tries again. */
-  wake(): void {
-    if (this.stopped) return;
-    this.runOnce().catch((error: unknown) => this.deps.logger.error({ err: error }, 'email queue run failed'));
-  }
-
-  /** Sends every row due now (joining a run in progress, which then goes round once more); resolves with what the whole run did. */
-  runOnce(): Promise<RunSummary> {
-    if (this.current) {
-      this.again = true;
-      return this.current;
-    }
-    this.current = this.loop().finally(() => {
-      this.current = undefined;
-    });
-    return this.current;
-  }
-
-  /** Stops claiming; resolves once the email in flight is settled. Rows claimed but not started are released. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.poll !== undefined) this.deps.timers.clearInterval(this.poll);
-    this.poll = undefined;
-    await this.current?.catch(() => undefined);
-  }
-
-  private async loop(): Promise<RunSummary> {
+  protected async loop(): Promise<RunSummary> {
     const summary: RunSummary = { sent: 0, retried: 0, failed: 0, suppressed: 0 };
     do {
       this.again = false;

@@ -76,10 +76,25 @@ export class ConversationStore {
       .where('origin', '=', origin)
       .where('status', '=', 'open')
       .where('last_activity_at', '>=', since)
+      // A verified visitor's conversation opens only with that user's identity (docs/identity.md).
+      .where('visitor_user_id', 'is', null)
       .orderBy('last_activity_at', 'desc')
       .orderBy('id', 'desc')
       .limit(limit)
       .execute();
+  }
+
+  /** The verified user's most recently active open conversation active since `since`, from any device. */
+  async newestOpenForUser(userId: string, since: number): Promise<ConversationRow | undefined> {
+    return this.db
+      .selectFrom('conversations')
+      .selectAll()
+      .where('visitor_user_id', '=', userId)
+      .where('status', '=', 'open')
+      .where('last_activity_at', '>=', since)
+      .orderBy('last_activity_at', 'desc')
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
   }
 
   async update(

@@ -1,4 +1,6 @@
 import type { Generated, Insertable, Selectable } from 'kysely';
+import type { MaintenanceRunsTable, PrivacyAuditTable } from './privacy-schema.js';
+import type { WebhookDeliveriesTable, WebhooksTable } from './webhook-schema.js';
 
 /** Times are stored as epoch milliseconds (`bigint` on PostgreSQL), identical on both engines. */
 type Millis = number;
@@ -28,6 +30,12 @@ export interface ConversationsTable {
   followup_seq: Generated<number>;
   /** The highest visitor message agents were emailed about as unanswered. */
   unanswered_seq: Generated<number>;
+  /** 1 once `client_ip` was reduced after the resume window (docs/privacy.md). */
+  ip_reduced: Generated<number>;
+  /** The host site's user id from a verified identity token (docs/identity.md); null for anonymous visitors. */
+  visitor_user_id: Generated<string | null>;
+  /** 1 when started with a verified identity token, else 0. */
+  identity_verified: Generated<number>;
 }
 
 export interface MessagesTable {
@@ -101,6 +109,20 @@ export interface AgentsTable {
   notify_email: Generated<number>;
   /** 1: emailed about conversations left unanswered past `CHAT_UNANSWERED_DELAY_SECONDS`; 0: not. */
   notify_unanswered: Generated<number>;
+}
+
+/** Personal access tokens (docs/api.md, "API tokens"): only the keyed hash of the token is kept. */
+export interface ApiTokensTable {
+  id: Generated<number>;
+  agent_id: number;
+  name: string;
+  token_hash: string;
+  /** Comma list of `read`, `write`, `admin`. */
+  scopes: string;
+  created_at: Millis;
+  expires_at: Millis | null;
+  last_used_at: Millis | null;
+  revoked_at: Millis | null;
 }
 
 export interface AgentSessionsTable {
@@ -217,6 +239,7 @@ export interface Database {
   resume_tickets: ResumeTicketsTable;
   agents: AgentsTable;
   agent_sessions: AgentSessionsTable;
+  api_tokens: ApiTokensTable;
   chat_settings: ChatSettingsTable;
   email_queue: EmailQueueTable;
   email_suppressions: EmailSuppressionsTable;
@@ -228,6 +251,10 @@ export interface Database {
   conversation_ratings: ConversationRatingsTable;
   attachments: AttachmentsTable;
   attachment_blobs: AttachmentBlobsTable;
+  privacy_audit: PrivacyAuditTable;
+  maintenance_runs: MaintenanceRunsTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 export type ConversationRow = Selectable<ConversationsTable>;

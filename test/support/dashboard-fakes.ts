@@ -34,6 +34,8 @@ export const conversation = (id: number, extra: Partial<Conversation> = {}): Con
   last_message: null,
   labels: [],
   rating: null,
+  visitor_user_id: null,
+  identity_verified: false,
   ...extra,
 });
 

@@ -9,6 +9,10 @@ import { browserSession } from './browser-session.js';
 import { ConversationView } from './conversation.js';
 import { InboxList } from './inbox.js';
 import { LabelsPage } from './labels/labels-page.js';
+import { SettingsNav, isSettingsPage } from './layout/settings-nav.js';
+import { PrivacyPage } from './privacy/privacy-page.js';
+import { TokensPage } from './tokens/tokens-page.js';
+import { WebhooksPage } from './webhooks/webhooks-page.js';
 import { RatingsPage } from './ratings/ratings-page.js';
 import { totalUnread, visibleRows } from './inbox-state.js';
 import { EmailPreferences } from './preferences/email-preferences.js';
@@ -31,7 +35,7 @@ interface Props {
 // A conversation's address, or its visitor info on a phone (docs/dashboard.md, "On a phone").
 const selectedFrom = (path: string): number | null => paneOf(path).conversationId;
 
-const PAGES: Record<string, PageName> = { '/stratus/agents': 'agents', '/stratus/settings': 'settings', '/stratus/account': 'account', '/stratus/canned': 'canned', '/stratus/labels': 'labels', '/stratus/ratings': 'ratings', '/stratus/search': 'search' };
+const PAGES: Record<string, PageName> = { '/stratus/agents': 'agents', '/stratus/settings': 'settings', '/stratus/account': 'account', '/stratus/canned': 'canned', '/stratus/labels': 'labels', '/stratus/privacy': 'privacy', '/stratus/tokens': 'tokens', '/stratus/webhooks': 'webhooks', '/stratus/ratings': 'ratings', '/stratus/search': 'search' };
 const pageOf = (path: string): PageName => PAGES[path] ?? 'inbox';
 
 /** The logged-in dashboard: a view of its session (header, inbox, open conversation, admin pages). */
@@ -91,6 +95,7 @@ export function Dashboard({ agent, path, onLoggedOut }: Props) {
           {state.link === 'polling' ? 'Live updates are off: checking for new messages every few seconds.' : 'Reconnecting…'}
         </div>
       )}
+      {agent.role === 'admin' && isSettingsPage(page) && <SettingsNav here={page} />}
       {page === 'agents' ? (
         <AgentsPage self={agent} />
       ) : page === 'settings' ? (
@@ -99,6 +104,12 @@ export function Dashboard({ agent, path, onLoggedOut }: Props) {
         <CannedPage self={agent} library={canned.library} />
       ) : page === 'labels' ? (
         <LabelsPage self={agent} />
+      ) : page === 'webhooks' && agent.role === 'admin' ? (
+        <WebhooksPage />
+      ) : page === 'tokens' && agent.role === 'admin' ? (
+        <TokensPage />
+      ) : page === 'privacy' && agent.role === 'admin' ? (
+        <PrivacyPage />
       ) : page === 'ratings' && agent.role === 'admin' ? (
         <RatingsPage />
       ) : page === 'search' ? (

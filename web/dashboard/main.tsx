@@ -8,6 +8,7 @@ import type { Agent } from './types.js';
 import './style.css';
 import './layout/phone.css';
 import './attachments/attachments.css';
+import './layout/settings-pages.css';
 
 const RETURN_KEY = 'parley.return';
 

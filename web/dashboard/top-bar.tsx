@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { MenuButton } from './layout/menu-button.js';
+import { isSettingsPage } from './layout/settings-nav.js';
 import type { NotifySettings } from './notify-settings.js';
 import { onLinkClick } from './router.js';
 import type { OnlineAgent } from './session/agent-roster.js';
@@ -8,7 +9,7 @@ import { StatusSwitch } from './status-switch.js';
 import type { Agent, AgentStatus } from './types.js';
 
 /** The dashboard's pages, as the address names them. */
-export type PageName = 'inbox' | 'agents' | 'settings' | 'account' | 'canned' | 'labels' | 'ratings' | 'search';
+export type PageName = 'inbox' | 'agents' | 'settings' | 'account' | 'canned' | 'labels' | 'tokens' | 'webhooks' | 'ratings' | 'search' | 'privacy';
 
 interface Props {
   agent: Agent;
@@ -52,7 +53,7 @@ export function TopBar({ agent, page, agentsOnline, status, statusError, onStatu
         <PageLink page="inbox" name="Inbox" path="/stratus" here={page} />
         <PageLink page="canned" name="Canned responses" short="Canned" path="/stratus/canned" here={page} />
         {admin && <PageLink page="agents" name="Agents" path="/stratus/agents" here={page} />}
-        {admin && <PageLink page="settings" name="Chat settings" short="Settings" path="/stratus/settings" here={page} />}
+        {admin && <PageLink page="settings" name="Chat settings" short="Settings" path="/stratus/settings" here={isSettingsPage(page) ? 'settings' : page} />}
         <PageLink page="labels" name="Labels" path="/stratus/labels" here={page} />
         {admin && <PageLink page="ratings" name="Ratings" path="/stratus/ratings" here={page} />}
         <PageLink page="account" name="Account" path="/stratus/account" here={page} />

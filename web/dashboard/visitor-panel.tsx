@@ -13,7 +13,20 @@ const dash = '—';
 export function VisitorPanel({ conversation, earlier, messages = [] }: { conversation: Conversation; earlier: Conversation[]; messages?: readonly Message[] }) {
   const { browser, os } = parseUserAgent(conversation.user_agent);
   const rows: [string, string | preact.JSX.Element][] = [
-    ['Name', conversation.visitor_name || dash],
+    [
+      'Name',
+      conversation.identity_verified ? (
+        <>
+          {conversation.visitor_name || dash}{' '}
+          <span class="verified-badge" data-parley="verified" title="Signed in on your site: name, email and user id come from it">
+            Verified
+          </span>
+        </>
+      ) : (
+        conversation.visitor_name || dash
+      ),
+    ],
+    ...(conversation.visitor_user_id ? ([['User id', conversation.visitor_user_id]] as [string, string][]) : []),
     ['Email', conversation.visitor_email ? <a href={`mailto:${conversation.visitor_email}`}>{conversation.visitor_email}</a> : dash],
     ['Page', conversation.page_url ? <a href={conversation.page_url} target="_blank" rel="noopener noreferrer">{conversation.page_url}</a> : dash],
     ['Referrer', conversation.referrer || dash],

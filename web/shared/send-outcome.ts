@@ -52,6 +52,8 @@ const BY_CODE: Record<Exclude<ApiErrorCode, ReadByStatus>, SendOutcome['kind']> 
   unauthenticated: 'signed-out',
   invalid_credentials: 'signed-out',
   not_found: 'gone',
+  // The host site's identity token no longer verifies: the widget drops it and starts again anonymously.
+  identity_invalid: 'gone',
   conversation_closed: 'closed',
 };
 

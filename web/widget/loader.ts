@@ -4,9 +4,10 @@ import { stripLink } from './app/email-link.js';
 import { hasStoredChat } from './app/identity.js';
 import { hidesLauncher } from './app/offline.js';
 import { wasOpen } from './app/panel-memory.js';
+import { forgetDevice } from './app/visitor-identity.js';
 import { adoptStyles, BUBBLE, CROSS, icon } from './dom-style.js';
 import { LAUNCHER_CSS } from './launcher-style.js';
-import type { AppHandle, Boot, InitOptions, LiveChatApi, WidgetEvent, WidgetOptions } from './shared.js';
+import type { AppHandle, Boot, InitOptions, LiveChatApi, ParleyCommand, VisitorIdentityInput, WidgetEvent, WidgetOptions } from './shared.js';
 
 /** The chat code's content hash, set by scripts/build-widget.mjs: `live-chat-app.js?v=…` is cached for long. */
 declare const __APP_VERSION__: string;
@@ -17,7 +18,7 @@ declare const __APP_VERSION__: string;
  * has a conversation or unsent messages, when the panel was open on the tab's previous page, when
  * the address carries a follow-up email's link, or when the launcher hides while nobody is
  * available (the chat code then shows it again when someone is). Reads localStorage and
- * sessionStorage; never writes them; takes a follow-up email's link out of the address.
+ * sessionStorage; writes them only on `window.Parley('reset')`; takes a follow-up email's link out of the address.
  */
 (function loader(win: Window, doc: Document) {
   if (win.LiveChat) return;
@@ -113,6 +114,23 @@ declare const __APP_VERSION__: string;
   };
   win.LiveChat = api;
 
+  // `window.Parley('identify', {id, token, …})` and `window.Parley('reset')` (docs/identity.md);
+  // calls queued in `window.Parley.q` by a stub before this script loaded run now, in order.
+  const queued = win.Parley?.q ?? [];
+  const parley: ParleyCommand = (command, argument) => {
+    if (command === 'identify' && typeof argument?.token === 'string') return api.init({ identity: { ...argument, id: String(argument.id ?? '') } });
+    if (command !== 'reset') return console.warn(`[parley] unknown command ${String(command)}`);
+    options = { ...options, identity: undefined };
+    if (app) return app.reset();
+    try {
+      forgetDevice(win.localStorage);
+    } catch {
+      // Storage blocked: nothing was stored.
+    }
+  };
+  win.Parley = parley;
+  for (const call of Array.from(queued)) parley(call[0] as 'identify' | 'reset', call[1] as VisitorIdentityInput | undefined);
+
   const start = () => {
     apply();
     doc.body.appendChild(host);
@@ -168,6 +186,8 @@ function fromAttributes(script: HTMLScriptElement): InitOptions {
   if (data.prechat !== undefined) options.prechat = data.prechat;
   if (data.sound !== undefined) options.sound = data.sound;
   if (data.echo !== undefined) options.echo = data.echo;
+  // A verified visitor (docs/identity.md): the host site's user id and the token it signed.
+  if (data.identityToken) options.identity = { id: data.userId ?? '', token: data.identityToken };
   if (data.lang) {
     try {
       options.strings = JSON.parse(data.lang) as Record<string, string>;
@@ -193,5 +213,6 @@ function resolve(base: WidgetOptions, input: InitOptions): WidgetOptions {
   if (input.server) next.server = input.server.replace(/\/+$/, '');
   if (input.color) next.color = input.color;
   if (input.greeting) next.greeting = input.greeting;
+  if (input.identity) next.identity = input.identity;
   return next;
 }

@@ -19,7 +19,20 @@ export interface WidgetOptions {
   echo: boolean;
   /** Overrides of the widget's texts (see `app/strings.ts`). */
   strings: Record<string, string>;
+  /** A verified visitor (docs/identity.md): the host site's user id and its signed token. */
+  identity?: VisitorIdentityInput | undefined;
 }
+
+/** What `window.Parley('identify', …)` and `data-user-id`/`data-identity-token` give. */
+export interface VisitorIdentityInput {
+  id: string;
+  token: string;
+  name?: string;
+  email?: string;
+}
+
+/** `window.Parley(command, argument)`: `identify` a verified visitor, or `reset` on logout (docs/identity.md). */
+export type ParleyCommand = ((command: 'identify' | 'reset', argument?: VisitorIdentityInput) => void) & { q?: ArrayLike<unknown>[] };
 
 /** What `LiveChat.init()` and `window.LiveChatConfig` accept. */
 export type InitOptions = Partial<Omit<WidgetOptions, 'debug' | 'prechat' | 'sound' | 'echo'>> & {
@@ -54,6 +67,8 @@ export interface AppHandle {
   close(): void;
   toggle(): void;
   update(options: WidgetOptions): void;
+  /** `window.Parley('reset')`: forget this device's conversation, token and outbox. */
+  reset(): void;
 }
 
 /** `window.LiveChat`. */
@@ -69,6 +84,7 @@ declare global {
   interface Window {
     LiveChat?: LiveChatApi;
     LiveChatConfig?: InitOptions;
+    Parley?: ParleyCommand;
     ParleyWidgetApp?: { mount(boot: Boot): AppHandle };
     Echo?: unknown;
   }

@@ -5,12 +5,14 @@ import type { InboxService } from '../../chat/inbox-service.js';
 import type { Rate } from '../../config/rate.js';
 import { HttpFailure, sendFailure } from '../../errors/http-failure.js';
 import { loginAccountKey } from '../login-account-key.js';
+import { tokenAgentAuth } from '../api-token-auth.js';
 import { perIpLimit } from '../per-ip-limit.js';
 import { agentMePatchBody, agentPatchBody, assignBody, conversationsQuery, loginBody, messagesQuery, newAgentBody, passwordChangeBody, pathId, readBody, sendBody } from '../schemas.js';
 import { validate } from '../validation.js';
 import { settingsRoutes, type SettingsRouteDeps } from './settings-routes.js';
+import { SESSION_COOKIE } from '../session-cookie.js';
 
-export const SESSION_COOKIE = 'parley_session';
+export { SESSION_COOKIE };
 
 export interface AgentRouteDeps extends SettingsRouteDeps {
   agents: AgentService;
@@ -25,7 +27,11 @@ export interface AgentRouteDeps extends SettingsRouteDeps {
 
 declare module 'fastify' {
   interface FastifyRequest {
-    agentAuth?: AuthenticatedAgent & { sessionToken: string };
+    /**
+     * The agent of a session (`sessionToken`) or of an API token (`apiToken`; its scope already
+     * applied: a `write` token's agent has the role `agent`, docs/api.md, "API tokens").
+     */
+    agentAuth?: AuthenticatedAgent & { sessionToken?: string; apiToken?: { id: number; scope: 'read' | 'write' | 'admin' } };
   }
 }
 
@@ -84,7 +90,9 @@ export async function agentRoutes(app: FastifyInstance, deps: AgentRouteDeps): P
     };
 
     authed.post('/api/agent/logout', async (request, reply) => {
-      await agents.logout(session(request).sessionToken);
+      const sessionToken = session(request).sessionToken;
+      // An API token has no session to end (revoke it instead).
+      if (sessionToken !== undefined) await agents.logout(sessionToken);
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return reply.code(204).send();
     });
@@ -101,9 +109,11 @@ export async function agentRoutes(app: FastifyInstance, deps: AgentRouteDeps): P
       '/api/agent/me/password',
       { config: perIpLimit('password', deps.loginRate) },
       async (request, reply) => {
+        const auth = session(request);
+        // A leaked token must not become the account: the password changes in a dashboard session only.
+        if (auth.sessionToken === undefined) return sendFailure(reply, { code: 'forbidden', message: 'Change the password in the dashboard: API tokens cannot.' });
         const input = validate(passwordChangeBody, request.body);
         if (!input.ok) return sendFailure(reply, input.error);
-        const auth = session(request);
         const result = await agents.changeOwnPassword(auth.agent.id, auth.sessionToken, input.value.current_password, input.value.password);
         return result.ok ? reply.code(204).send() : sendFailure(reply, result.error);
       },
@@ -111,6 +121,7 @@ export async function agentRoutes(app: FastifyInstance, deps: AgentRouteDeps): P
 
     authed.get('/api/agent/me', async (request, reply) => {
       const auth = session(request);
+      if (auth.sessionToken === undefined) return { agent: toAgentDto(auth.agent), csrf_token: null };
       setSessionCookie(reply, auth.sessionToken);
       return { agent: toAgentDto(auth.agent), csrf_token: auth.csrfToken };
     });
@@ -209,11 +220,18 @@ export async function agentRoutes(app: FastifyInstance, deps: AgentRouteDeps): P
 
 /**
  * The agent API's session and CSRF check as a `preHandler` hook: sets `request.agentAuth`, or
- * refuses with 401 / 403 `csrf_mismatch`. Exported for route files registered beside `agentRoutes`.
+ * refuses with 401 / 403 `csrf_mismatch`; a request authenticated by an API token passes with
+ * that token's scope (src/http/api-token-auth.ts). Exported for route files registered beside `agentRoutes`.
  */
 export function requireAgentSession(agents: Pick<AgentService, 'authenticate' | 'checkCsrf'>) {
   return async (request: FastifyRequest): Promise<void> => {
     const token = request.cookies[SESSION_COOKIE];
+    // No cookie but a valid API token (checked, and rate limited, by `installApiTokenAuth`): no CSRF, the token's scope.
+    if (token === undefined && request.apiTokenAuth) {
+      const { tokenId, scope } = request.apiTokenAuth;
+      request.agentAuth = { ...tokenAgentAuth(request, request.apiTokenAuth), apiToken: { id: tokenId, scope } };
+      return;
+    }
     const auth = token === undefined ? undefined : await agents.authenticate(token);
     if (!auth || token === undefined) throw new HttpFailure('unauthenticated', 'Log in first: no valid agent session.');
     if (!SAFE_METHODS.has(request.method) && !agents.checkCsrf(token, headerValue(request, 'x-csrf-token'))) {

@@ -10,6 +10,7 @@ import { acceptMultipart, readUpload } from '../multipart-upload.js';
 import { perIpLimit } from '../per-ip-limit.js';
 import { pathId, uploadFields } from '../schemas.js';
 import { validate } from '../validation.js';
+import { identityHeader, type IdentityKey } from '../visitor-identity.js';
 import { requireAgentSession, sessionAgent } from './agent-routes.js';
 import { bearer } from './chat-routes.js';
 
@@ -26,13 +27,13 @@ const NOT_FOUND = { code: 'not_found', message: 'Conversation not found.' } as c
  * per-IP budget (`CHAT_RATE_LIMIT_UPLOAD`). Registered inside the customer API's scope (CORS,
  * allowed origins); multipart is accepted here only.
  */
-export async function visitorAttachmentRoutes(app: FastifyInstance, deps: AttachmentRouteDeps & { chat: Pick<ChatService, 'authorize'>; rate: Rate }): Promise<void> {
+export async function visitorAttachmentRoutes(app: FastifyInstance, deps: AttachmentRouteDeps & { chat: Pick<ChatService, 'authorize'>; rate: Rate; identity: IdentityKey }): Promise<void> {
   await acceptMultipart(app, deps.maxBytes);
   app.post('/api/chat/:id/attachments', { config: perIpLimit('upload', deps.rate) }, async (request, reply) => {
     // The token is checked before a byte of the file is read.
     const id = pathId((request.params as { id: string }).id);
     const token = bearer(request);
-    const access = id === undefined || token === undefined ? undefined : await deps.chat.authorize(id, token);
+    const access = id === undefined || token === undefined ? undefined : await deps.chat.authorize(id, token, await identityHeader(request, deps.identity));
     if (!access) throw new HttpFailure(NOT_FOUND.code, NOT_FOUND.message);
     return send(request, reply, deps, { kind: 'visitor', access });
   });

@@ -10,6 +10,7 @@ import { channelAuth, userAuth } from '../../realtime/protocol/signatures.js';
 import { sendFailure } from '../../errors/http-failure.js';
 import { perIpLimit } from '../per-ip-limit.js';
 import { validate } from '../validation.js';
+import { identityHeader, type IdentityKey } from '../visitor-identity.js';
 import { SESSION_COOKIE } from './agent-routes.js';
 import { bearer } from './chat-routes.js';
 
@@ -20,6 +21,8 @@ export interface BroadcastingAuthDeps {
   signing: ChannelSigning;
   /** Per client IP (IPv6 per /64), for each of the two routes: `BROADCAST_RATE_LIMIT_AUTH`. */
   rate: Rate;
+  /** A verified visitor's conversation needs their `X-Parley-Identity` too (docs/identity.md). */
+  identity: IdentityKey;
 }
 
 const socketId = z
@@ -80,7 +83,9 @@ export async function broadcastingAuthRoutes(app: FastifyInstance, deps: Broadca
     const agent = await agentOf(request);
     const token = bearer(request);
     const visitorConversationId =
-      !agent && channel?.kind === 'conversation' && token !== undefined && (await chat.authorize(channel.conversationId, token)) ? channel.conversationId : undefined;
+      !agent && channel?.kind === 'conversation' && token !== undefined && (await chat.authorize(channel.conversationId, token, await identityHeader(request, deps.identity)))
+        ? channel.conversationId
+        : undefined;
 
     const grant = grantChannel(channel, { agent, visitorConversationId }, { signSender: signing.signsSender });
     if (!grant.ok) return refuse(reply, grant.reason);

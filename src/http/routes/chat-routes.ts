@@ -9,6 +9,7 @@ import { ratingBody } from '../label-rating-schema.js';
 import { perIpLimit } from '../per-ip-limit.js';
 import { fingerprint as fingerprintSchema, linkBody, lookupBody, messagesQuery, pathId, readBody, resumeBody, sendBody, startBody } from '../schemas.js';
 import { validate } from '../validation.js';
+import { identityHeader, visitorIdentity, type IdentityKey } from '../visitor-identity.js';
 import type { WidgetConfig } from '../widget-config.js';
 
 export interface ChatRouteDeps {
@@ -20,6 +21,8 @@ export interface ChatRouteDeps {
   links: EmailLinks;
   widgetConfig: () => Promise<WidgetConfig>;
   rates: { start: Rate; send: Rate; lookup: Rate; resume: Rate; read: Rate; transcript: Rate };
+  /** Verified visitors (docs/identity.md); undefined: identity tokens are refused. */
+  identity: IdentityKey;
 }
 
 const NOT_FOUND = { code: 'not_found', message: 'Conversation not found.' } as const;
@@ -36,8 +39,10 @@ export async function chatRoutes(app: FastifyInstance, deps: ChatRouteDeps): Pro
     const b = input.value;
     const ctx = visitorContext(request, b.fingerprint);
     const token = bearer(request);
+    const identity = await visitorIdentity(b.identity_token, deps.identity);
     const result = await chat.start(
       {
+        identity,
         name: b.name,
         email: b.email,
         message: b.message,
@@ -55,6 +60,9 @@ export async function chatRoutes(app: FastifyInstance, deps: ChatRouteDeps): Pro
   app.post('/api/chat/lookup', { config: perIpLimit('lookup', deps.rates.lookup) }, async (request, reply) => {
     const input = validate(lookupBody, { fingerprint: request.headers['x-client-fingerprint'], ...(request.body as object) });
     if (!input.ok) return sendFailure(reply, input.error);
+    // A verified visitor gets their own newest conversation, never one found by fingerprint.
+    const identity = await visitorIdentity(input.value.identity_token, deps.identity);
+    if (identity) return chat.lookupUser(identity);
     return chat.lookup(input.value.fingerprint, visitorContext(request, input.value.fingerprint));
   });
 
@@ -78,7 +86,7 @@ export async function chatRoutes(app: FastifyInstance, deps: ChatRouteDeps): Pro
   const access = async (request: FastifyRequest): Promise<VisitorAccess> => {
     const id = pathId((request.params as { id: string }).id);
     const token = bearer(request);
-    const found = id === undefined || token === undefined ? undefined : await chat.authorize(id, token);
+    const found = id === undefined || token === undefined ? undefined : await chat.authorize(id, token, await identityHeader(request, deps.identity));
     if (!found) throw new HttpFailure(NOT_FOUND.code, NOT_FOUND.message);
     return found;
   };

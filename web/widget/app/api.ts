@@ -15,6 +15,10 @@ export interface ApiDeps {
   fingerprint(): string | undefined;
   /** Sent as `Authorization: Bearer` on conversation requests. */
   token(): string | undefined;
+  /** A verified visitor's token (docs/identity.md): `identity_token` in `start` and `lookup`, `X-Parley-Identity` elsewhere. */
+  identity?(): string | undefined;
+  /** The server refused it (`identity_invalid`): the request is sent again without it, as an anonymous visitor. */
+  identityRefused?(): void;
   timeoutMs?: number;
 }
 
@@ -36,8 +40,8 @@ export class ChatApi {
   ) {}
 
   config = () => this.call<ServerConfig>('GET', '/api/chat/config');
-  start = (input: StartInput) => this.call<Joined>('POST', '/api/chat/start', input);
-  lookup = (fingerprint: string) => this.call<LookupAnswer>('POST', '/api/chat/lookup', { fingerprint });
+  start = (input: StartInput) => this.call<Joined>('POST', '/api/chat/start', input, false, true);
+  lookup = (fingerprint: string) => this.call<LookupAnswer>('POST', '/api/chat/lookup', { fingerprint }, false, true);
   resume = (ticket: string, fingerprint: string) => this.call<Joined>('POST', '/api/chat/resume', { resume_ticket: ticket, fingerprint });
   link = (token: string, fingerprint: string) => this.call<Joined>('POST', '/api/chat/link', { token, fingerprint });
   status = (id: number) => this.call<ConversationStatus>('GET', `/api/chat/${id}/status`, undefined, true);
@@ -50,8 +54,19 @@ export class ChatApi {
   /** `POST /api/chat/{id}/rating`: once the conversation is closed (docs/api.md, "Ratings"). */
   rate = (id: number, score: number, comment: string) => this.call<unknown>('POST', `/api/chat/${id}/rating`, { score, comment }, true);
 
-  private async call<T>(method: string, path: string, body?: unknown, auth = false): Promise<ApiResult<T>> {
+  private async call<T>(method: string, path: string, body?: object, auth = false, identityInBody = false): Promise<ApiResult<T>> {
+    const identity = this.deps.identity?.();
+    const result = await this.once<T>(method, path, identity && identityInBody ? { ...body, identity_token: identity } : body, auth, identityInBody ? undefined : identity);
+    if (identity && !result.ok && result.error.code === 'identity_invalid') {
+      this.deps.identityRefused?.();
+      return this.once<T>(method, path, body, auth, undefined);
+    }
+    return result;
+  }
+
+  private async once<T>(method: string, path: string, body: unknown, auth: boolean, identity: string | undefined): Promise<ApiResult<T>> {
     const headers: Record<string, string> = { Accept: 'application/json' };
+    if (identity) headers['X-Parley-Identity'] = identity;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     const fingerprint = this.deps.fingerprint();
     if (fingerprint) headers['X-Client-Fingerprint'] = fingerprint;

@@ -1,5 +1,6 @@
 import type { AppHandle, Boot, WidgetOptions } from '../shared.js';
 import { ChatApi } from './api.js';
+import { VisitorIdentity } from './visitor-identity.js';
 import { Attachments } from './attach.js';
 import type { Clock } from '../../shared/clock.js';
 import { Delivery } from '../../shared/delivery.js';
@@ -37,8 +38,7 @@ export function mountWidget(boot: Boot, clock: Clock): AppHandle {
   /** The header's name: the assigned agent, else the last agent who wrote. */
   let assignedAgent: string | undefined;
   let lastAuthor: string | undefined;
-  let agentReadSeq = 0;
-  let reachable = true;
+  let [agentReadSeq, reachable] = [0, true];
   let link: RealtimeLink | undefined;
   let config: ServerConfig | undefined;
   let active: number | undefined;
@@ -47,7 +47,8 @@ export function mountWidget(boot: Boot, clock: Clock): AppHandle {
   const retries = new Retries(clock);
 
   const device = new DeviceIdentity(win, store);
-  const api = new ChatApi(options.server, { fetch: win.fetch.bind(win), fingerprint: () => device.value, token: () => session.token });
+  const identity = new VisitorIdentity(store, options.identity, () => session.startOver());
+  const api = new ChatApi(options.server, { fetch: win.fetch.bind(win), fingerprint: () => device.value, token: () => session.token, identity: () => identity.token, identityRefused: () => identity.drop() });
   const view = new ChatView(boot, strings, {
     send(text) {
       if (session.state === 'closed') return false;
@@ -286,7 +287,9 @@ export function mountWidget(boot: Boot, clock: Clock): AppHandle {
     open: () => open(),
     close,
     toggle: () => (panelOpen ? close() : open()),
+    reset: () => identity.reset(),
     update(next: WidgetOptions) {
+      if (next.identity !== options.identity) identity.set(next.identity);
       options = next;
       log = createLog(next.debug);
       if (next.color) view.setAccent(next.color);
