@@ -9,10 +9,10 @@ import * as followUps from './migrations/0006-follow-ups.js';
 import * as inboxTools from './migrations/0007-inbox-tools.js';
 import * as search from './migrations/0008-search.js';
 import * as attachments from './migrations/0009-attachments.js';
-import * as identity from './migrations/0012-identity.js';
-import * as privacy from './migrations/0013-privacy.js';
 import * as apiTokens from './migrations/0010-api-tokens.js';
 import * as webhooks from './migrations/0011-webhooks.js';
+import * as identity from './migrations/0012-identity.js';
+import * as privacy from './migrations/0013-privacy.js';
 
 type EngineMigration = { up(db: Kysely<unknown>, engine: Engine): Promise<void>; down(db: Kysely<unknown>): Promise<void> };
 

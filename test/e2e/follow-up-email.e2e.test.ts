@@ -6,7 +6,7 @@ import { ROOT } from '../support/process.js';
 import type { ReceivedMail } from '../support/smtp-message.js';
 import { TestSmtpServer } from '../support/smtp-server.js';
 import { expectNoAxeViolations } from './support/axe.js';
-import { conversationId, launchBrowser, newPage, openWidget, send, skipWithoutChromium, type TestPage, VISITOR_EMAIL, waitForMessage, widget } from './support/browser.js';
+import { closeAll, conversationId, launchBrowser, newPage, openWidget, send, skipWithoutChromium, type TestPage, VISITOR_EMAIL, waitForMessage, widget } from './support/browser.js';
 import { ensureBuilt, type ParleyServer, startParley } from './support/server.js';
 
 /**
@@ -27,8 +27,8 @@ function followUpSuite(delaySeconds: number) {
   let smtp: TestSmtpServer | undefined;
   let parley: ParleyServer | undefined;
   let browser: Browser | undefined;
-  let contexts: BrowserContext[] = [];
-  let pages: TestPage[] = [];
+  const contexts: BrowserContext[] = [];
+  const pages: TestPage[] = [];
 
   beforeAll(async () => {
     ensureBuilt();
@@ -46,10 +46,7 @@ function followUpSuite(delaySeconds: number) {
   }, 240_000);
 
   afterEach(async () => {
-    const errors = pages.flatMap((p) => p.errors.map((e) => `${p.page.url()}: ${e.message}`));
-    await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
-    [contexts, pages] = [[], []];
-    expect(errors, 'uncaught errors in the page').toEqual([]);
+    expect(await closeAll(contexts, pages), 'uncaught errors in the page').toEqual([]);
   });
   afterAll(async () => {
     await browser?.close();

@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Route } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../support/process.js';
 import { expectNoAxeViolations } from './support/axe.js';
-import { bodies, type BrowserGlobals, launchBrowser, newPage, skipWithoutChromium, type TestPage, widget } from './support/browser.js';
+import { bodies, type BrowserGlobals, closeAll, launchBrowser, newPage, skipWithoutChromium, type TestPage, widget } from './support/browser.js';
 
 /**
  * The widget side of a follow-up email's link (docs/widget.md, "Links from follow-up emails") in
@@ -37,8 +37,8 @@ describe.skipIf(skipWithoutChromium)('a follow-up email link in Chromium', { tim
   let browser: Browser | undefined;
   let loader = '';
   let app = '';
-  let contexts: BrowserContext[] = [];
-  let pages: TestPage[] = [];
+  const contexts: BrowserContext[] = [];
+  const pages: TestPage[] = [];
 
   beforeAll(async () => {
     app = await bundle('web/widget/app/main.ts');
@@ -47,10 +47,7 @@ describe.skipIf(skipWithoutChromium)('a follow-up email link in Chromium', { tim
   }, 60_000);
 
   afterEach(async () => {
-    const errors = pages.flatMap((p) => p.errors.map((e) => e.message));
-    await Promise.all(contexts.map((c) => c.close()));
-    [contexts, pages] = [[], []];
-    expect(errors).toEqual([]);
+    expect(await closeAll(contexts, pages), 'uncaught errors in the page').toEqual([]);
   });
 
   afterAll(async () => {

@@ -2,7 +2,7 @@ import { SignJWT } from 'jose';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { expectNoAxeViolations } from './support/axe.js';
-import { bodies, launchBrowser, newPage, openWidget, send, skipWithoutChromium, type TestPage, waitForMessage } from './support/browser.js';
+import { bodies, closeAll, launchBrowser, newPage, openWidget, send, skipWithoutChromium, type TestPage, waitForMessage } from './support/browser.js';
 import { ensureBuilt, type ParleyServer, startParley } from './support/server.js';
 
 /**
@@ -19,8 +19,8 @@ const signFor = (sub: string, name: string) =>
 describe.skipIf(skipWithoutChromium)('verified visitors in the widget', { timeout: 90_000 }, () => {
   let parley: ParleyServer;
   let browser: Browser | undefined;
-  let contexts: BrowserContext[] = [];
-  let pages: TestPage[] = [];
+  const contexts: BrowserContext[] = [];
+  const pages: TestPage[] = [];
 
   beforeAll(async () => {
     ensureBuilt();
@@ -29,10 +29,7 @@ describe.skipIf(skipWithoutChromium)('verified visitors in the widget', { timeou
   }, 120_000);
 
   afterEach(async () => {
-    const errors = pages.flatMap((p) => p.errors.map((e) => e.message));
-    await Promise.all(contexts.map((c) => c.close()));
-    [contexts, pages] = [[], []];
-    expect(errors).toEqual([]);
+    expect(await closeAll(contexts, pages), 'uncaught errors in the page').toEqual([]);
   });
 
   afterAll(async () => {

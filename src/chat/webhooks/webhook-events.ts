@@ -1,9 +1,9 @@
 import type { AgentConversationDto } from '../dto.js';
 import type { ChatEvent } from '../events.js';
 
-/** The events an endpoint may choose (docs/webhooks.md, "Events"). */
-export const WEBHOOK_EVENTS = ['conversation.started', 'message.created', 'conversation.assigned', 'conversation.closed', 'rating.created'] as const;
-export type WebhookEventName = (typeof WEBHOOK_EVENTS)[number];
+import type { WebhookEventName } from './webhook-dto.js';
+
+export { WEBHOOK_EVENTS, type WebhookEventName } from './webhook-dto.js';
 
 /** `note.created` goes only to endpoints registered with `include_notes`. */
 export const NOTE_EVENT = 'note.created';

@@ -5,34 +5,10 @@ import type { WebhookRow, WebhookStore } from '../../storage/webhook-store.js';
 import type { Clock } from '../../time/clock.js';
 import type { AgentConversationDto } from '../dto.js';
 import type { ChatEvent } from '../events.js';
-import { NOTE_EVENT, occurrencesOf, type WebhookEventName, type WebhookOccurrence } from './webhook-events.js';
+import type { WebhookDeliveryDto, WebhookDto, WebhookEventName } from './webhook-dto.js';
+import { NOTE_EVENT, occurrencesOf, type WebhookOccurrence } from './webhook-events.js';
 
-/** An endpoint as admins see it (docs/api.md, "Webhooks"); the secret is shown to admins only. */
-export interface WebhookDto {
-  id: number;
-  url: string;
-  events: WebhookEventName[];
-  include_notes: boolean;
-  secret: string;
-  active: boolean;
-  failing_since: string | null;
-  disabled_at: string | null;
-  created_at: string;
-}
-
-/** One line of an endpoint's delivery log. */
-export interface WebhookDeliveryDto {
-  id: number;
-  event: string;
-  conversation_id: number | null;
-  status: 'pending' | 'delivered' | 'failed';
-  attempts: number;
-  last_status_code: number | null;
-  last_error: string | null;
-  created_at: string;
-  next_attempt_at: string | null;
-  delivered_at: string | null;
-}
+export type { WebhookDeliveryDto, WebhookDto } from './webhook-dto.js';
 
 export interface NewWebhookInput {
   url: string;

@@ -1,5 +1,6 @@
-import { sql, type ColumnDefinitionBuilder, type Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Engine } from '../engine.js';
+import { columnTypes } from './column-types.js';
 
 /**
  * The agents' inbox tools (docs/dashboard.md): canned responses, internal notes, labels, ratings,
@@ -11,11 +12,7 @@ import type { Engine } from '../engine.js';
  * - `conversation_ratings`: one per conversation; `agent_id` is who answered (the assignee) then.
  */
 export async function up(db: Kysely<unknown>, engine: Engine): Promise<void> {
-  const pg = engine === 'pgsql';
-  const pk = pg ? 'bigserial' : 'integer';
-  const time = pg ? 'bigint' : 'integer';
-  const ref = pg ? 'bigint' : 'integer';
-  const id = (c: ColumnDefinitionBuilder) => (pg ? c.primaryKey() : c.primaryKey().autoIncrement());
+  const { pk, time, ref, id } = columnTypes(engine);
 
   await db.schema
     .createTable('canned_responses')

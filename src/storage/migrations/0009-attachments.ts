@@ -1,5 +1,6 @@
-import { sql, type ColumnDefinitionBuilder, type Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Engine } from '../engine.js';
+import { columnTypes } from './column-types.js';
 
 /**
  * Attachments (docs/api.md, "Attachments"; docs/architecture.md, "Data"):
@@ -11,11 +12,7 @@ import type { Engine } from '../engine.js';
  * - `messages.attachment_count`: so listing messages queries `attachments` only for messages that have some.
  */
 export async function up(db: Kysely<unknown>, engine: Engine): Promise<void> {
-  const pg = engine === 'pgsql';
-  const pk = pg ? 'bigserial' : 'integer';
-  const time = pg ? 'bigint' : 'integer';
-  const ref = pg ? 'bigint' : 'integer';
-  const id = (c: ColumnDefinitionBuilder) => (pg ? c.primaryKey() : c.primaryKey().autoIncrement());
+  const { pg, pk, time, ref, id } = columnTypes(engine);
 
   await db.schema.alterTable('messages').addColumn('attachment_count', 'integer', (c) => c.notNull().defaultTo(0)).execute();
 

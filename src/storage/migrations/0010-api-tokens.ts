@@ -1,5 +1,6 @@
-import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Engine } from '../engine.js';
+import { columnTypes } from './column-types.js';
 
 /**
  * Personal access tokens for the agent API (docs/api.md, "API tokens"). Only the keyed hash of a
@@ -7,10 +8,7 @@ import type { Engine } from '../engine.js';
  * `write`, `admin`. A revoked token keeps its row (`revoked_at`) until its agent is deleted.
  */
 export async function up(db: Kysely<unknown>, engine: Engine): Promise<void> {
-  const pg = engine === 'pgsql';
-  const time = pg ? 'bigint' : 'integer';
-  const ref = pg ? 'bigint' : 'integer';
-  const id = (c: ColumnDefinitionBuilder) => (pg ? c.primaryKey() : c.primaryKey().autoIncrement());
+  const { pg, time, ref, id } = columnTypes(engine);
 
   await db.schema
     .createTable('api_tokens')

@@ -1,5 +1,6 @@
-import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Engine } from '../engine.js';
+import { columnTypes } from './column-types.js';
 
 /**
  * Chat webhooks (docs/webhooks.md): the endpoints admins register and the durable queue of their
@@ -7,11 +8,7 @@ import type { Engine } from '../engine.js';
  * `dedupe_key` is unique per endpoint, so an event seen twice is queued once.
  */
 export async function up(db: Kysely<unknown>, engine: Engine): Promise<void> {
-  const pg = engine === 'pgsql';
-  const pk = pg ? 'bigserial' : 'integer';
-  const time = pg ? 'bigint' : 'integer';
-  const ref = pg ? 'bigint' : 'integer';
-  const id = (c: ColumnDefinitionBuilder) => (pg ? c.primaryKey() : c.primaryKey().autoIncrement());
+  const { pk, time, ref, id } = columnTypes(engine);
 
   await db.schema
     .createTable('webhooks')

@@ -1,5 +1,6 @@
-import { sql, type ColumnDefinitionBuilder, type Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Engine } from '../engine.js';
+import { columnTypes } from './column-types.js';
 
 /**
  * Privacy tools (docs/privacy.md):
@@ -10,9 +11,7 @@ import type { Engine } from '../engine.js';
  * - `conversations.ip_reduced`: 1 once `client_ip` lost its last octet (IPv4) or 80 bits (IPv6).
  */
 export async function up(db: Kysely<unknown>, engine: Engine): Promise<void> {
-  const pg = engine === 'pgsql';
-  const time = pg ? 'bigint' : 'integer';
-  const id = (c: ColumnDefinitionBuilder) => (pg ? c.primaryKey() : c.primaryKey().autoIncrement());
+  const { pg, time, id } = columnTypes(engine);
 
   await db.schema
     .createTable('privacy_audit')

@@ -48,6 +48,18 @@ export interface TestPage {
   expectDialog(answer?: string, timeout?: number): Promise<Dialog>;
 }
 
+/**
+ * Closes every context a test opened (emptying both lists for the next test) and answers the
+ * uncaught errors their pages saw, each with its page's address: a test expects none.
+ */
+export async function closeAll(contexts: BrowserContext[], pages: TestPage[]): Promise<string[]> {
+  const errors = pages.flatMap((p) => p.errors.map((e) => `${p.page.url()}: ${e.message}`));
+  await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
+  contexts.length = 0;
+  pages.length = 0;
+  return errors;
+}
+
 export async function newPage(context: BrowserContext): Promise<TestPage> {
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);

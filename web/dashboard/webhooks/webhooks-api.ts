@@ -1,35 +1,13 @@
 import { api, type ApiResult } from '../api.js';
+import type { WebhookDeliveryDto, WebhookDto, WebhookEventName } from '../../../src/chat/webhooks/webhook-dto.js';
 
-/** The events an endpoint may choose (docs/webhooks.md, "Events"). */
-export const WEBHOOK_EVENTS = ['conversation.started', 'message.created', 'conversation.assigned', 'conversation.closed', 'rating.created'] as const;
-export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
-
+/** The events an endpoint may choose (docs/webhooks.md, "Events"): a copy of the server's list (the browser cannot import values from src/), each name checked against it by the compiler. */
+export const WEBHOOK_EVENTS: readonly WebhookEvent[] = ['conversation.started', 'message.created', 'conversation.assigned', 'conversation.closed', 'rating.created'];
+export type WebhookEvent = WebhookEventName;
 /** An endpoint as `GET /api/agent/webhooks` lists it (docs/webhooks.md, "Managing endpoints"). */
-export interface Webhook {
-  id: number;
-  url: string;
-  events: WebhookEvent[];
-  include_notes: boolean;
-  secret: string;
-  active: boolean;
-  failing_since: string | null;
-  disabled_at: string | null;
-  created_at: string;
-}
-
+export type Webhook = WebhookDto;
 /** One line of the delivery log. */
-export interface WebhookDelivery {
-  id: number;
-  event: string;
-  conversation_id: number | null;
-  status: 'pending' | 'delivered' | 'failed';
-  attempts: number;
-  last_status_code: number | null;
-  last_error: string | null;
-  created_at: string;
-  next_attempt_at: string | null;
-  delivered_at: string | null;
-}
+export type WebhookDelivery = WebhookDeliveryDto;
 
 export const listWebhooks = (): Promise<ApiResult<{ webhooks: Webhook[] }>> => api('GET', '/api/agent/webhooks');
 export const createWebhook = (input: { url: string; events: WebhookEvent[]; include_notes: boolean }): Promise<ApiResult<{ webhook: Webhook }>> => api('POST', '/api/agent/webhooks', input);
